@@ -1,0 +1,53 @@
+"""Sets `request.membership` (the organisation and role the user acts through) and enforces TOTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from mestring.accounts.selectors import memberships_of
+
+SESSION_KEY = "active_membership_id"
+OTP_EXEMPT_PREFIXES = ("/konto/", "/static/", "/healthz")
+
+
+def choose_membership(request: HttpRequest):  # type: ignore[no-untyped-def]
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    memberships = list(memberships_of(user))  # type: ignore[arg-type]
+    if not memberships:
+        return None
+    wanted = request.session.get(SESSION_KEY)
+    for membership in memberships:
+        if membership.pk == wanted:
+            return membership
+    return memberships[0]
+
+
+class ActiveMembershipMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        membership = choose_membership(request)
+        request.membership = membership  # type: ignore[attr-defined]
+        if membership is not None and self.needs_otp(request, membership):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": "Denne rollen krever innlogging med engangskode (tofaktor)."}, status=403
+                )
+            return redirect(f"{reverse('accounts:otp_verify')}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+    @staticmethod
+    def needs_otp(request: HttpRequest, membership) -> bool:  # type: ignore[no-untyped-def]
+        if not settings.MESTRING_REQUIRE_OTP or not membership.requires_otp:
+            return False
+        if request.path.startswith(OTP_EXEMPT_PREFIXES):
+            return False
+        return not request.user.is_verified()  # type: ignore[union-attr]

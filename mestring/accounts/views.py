@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from mestring.accounts import services
+from mestring.accounts.forms import LoginForm, OTPForm
+from mestring.accounts.middleware import SESSION_KEY
+from mestring.accounts.selectors import memberships_of
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+def _safe_next(request: HttpRequest, default: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or default
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+@login_required
+@require_POST
+def switch_organisation(request: HttpRequest) -> HttpResponse:
+    wanted = request.POST.get("membership")
+    for membership in memberships_of(request.user):  # type: ignore[arg-type]
+        if str(membership.pk) == wanted:
+            request.session[SESSION_KEY] = membership.pk
+            messages.success(request, _("Du handler nå som %(m)s.") % {"m": membership})
+            return redirect("core:home")
+    messages.error(request, _("Du er ikke medlem av den organisasjonen."))
+    return redirect("core:home")
+
+
+@login_required
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    if device is None:
+        return redirect(f"/konto/tofaktor/oppsett/?next={_safe_next(request)}")
+    form = OTPForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            otp_login(request, device)
+            return redirect(_safe_next(request))
+        form.add_error("token", _("Koden stemmer ikke, eller den er utløpt. Prøv den neste koden."))
+    return render(request, "accounts/otp_verify.html", {"form": form, "next": _safe_next(request)})
+
+
+@login_required
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+        return redirect("accounts:otp_verify")
+    device = services.totp_device_for_setup(user=request.user)  # type: ignore[arg-type]
+    form = OTPForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            services.totp_device_confirm(device=device)
+            otp_login(request, device)
+            messages.success(request, _("Tofaktor er satt opp."))
+            return redirect(_safe_next(request))
+        form.add_error("token", _("Koden stemmer ikke. Sjekk at klokken på telefonen går riktig."))
+    return render(
+        request,
+        "accounts/otp_setup.html",
+        {"form": form, "qr_svg": services.totp_qr_svg(device), "next": _safe_next(request)},
+    )

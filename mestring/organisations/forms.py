@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mestring.organisations.models import Organisation
+
+
+class UnitForm(forms.Form):
+    name = forms.CharField(label=_("Navn på enheten"), max_length=200)
+    contact_email = forms.EmailField(label=_("Kontaktadresse (e-post)"), required=False)
+    address = forms.CharField(label=_("Postadresse"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, municipality: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.municipality = municipality
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if Organisation.objects.filter(kind="unit", parent=self.municipality, name__iexact=name).exists():
+            raise forms.ValidationError(_("Kommunen har allerede en enhet med dette navnet."))
+        return name
+
+
+class CooperationMemberForm(forms.Form):
+    municipality = forms.ModelChoiceField(
+        label=_("Kommune"), queryset=Organisation.objects.filter(kind="municipality").order_by("name")
+    )
+    valid_from = forms.DateField(
+        label=_("Medlem fra"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    valid_to = forms.DateField(
+        label=_("Medlem til (valgfritt)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start: date | None = data.get("valid_from")
+        end: date | None = data.get("valid_to")
+        if start and end and end < start:
+            self.add_error("valid_to", _("Sluttdatoen kan ikke være før startdatoen."))
+        return data
+
+
+class SteeringSeatForm(forms.Form):
+    title = forms.CharField(label=_("Rolle i styringsgruppen"), max_length=200)
+    holder = forms.CharField(label=_("Innehaver (stilling eller navn)"), max_length=200, required=False)
+    municipality = forms.ModelChoiceField(
+        label=_("Representerer kommune"), queryset=Organisation.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = members  # type: ignore[attr-defined]
+
+
+class FrameImportForm(forms.Form):
+    year = forms.IntegerField(label=_("År"), min_value=1900, max_value=2200)
+    file = forms.FileField(label=_("CSV-fil (UTF-8)"))
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > 2_000_000:
+            raise forms.ValidationError(_("Filen er for stor (over 2 MB)."))
+        try:
+            return upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(
+                _("Filen er ikke UTF-8. Lagre den som CSV UTF-8 og prøv igjen.")
+            ) from None
+
+
+class GroupSetForm(forms.Form):
+    name = forms.CharField(label=_("Navn på grupperingen"), max_length=200)
+    description = forms.CharField(
+        label=_("Beskrivelse"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    lines = forms.CharField(
+        label=_("Kommuner og grupper"),
+        help_text=_("Én linje per kommune: kommunenummer;gruppe, for eksempel 4219;Setesdal"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )

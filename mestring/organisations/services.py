@@ -1,0 +1,290 @@
+"""Writes to the organisation structure. Each service runs in one transaction."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import models, transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from mestring.organisations.models import (
+    BUILTIN_GROUP_SETS,
+    CooperationMember,
+    GroupSet,
+    GroupSetMember,
+    HealthRegion,
+    MunicipalityFrame,
+    Organisation,
+    SteeringGroupMember,
+)
+
+FRAME_COLUMNS = ["kommunenummer", "navn", "fylke", "helseregion", "kostragruppe", "innbyggere"]
+_KNR = re.compile(r"^\d{4}$")
+
+
+@dataclass
+class FrameRow:
+    line: int
+    kommunenummer: str
+    name: str
+    fylke: str
+    helseregion: str
+    kostragruppe: str
+    population: int
+
+
+@dataclass
+class ImportReport:
+    """Outcome of an all-or-nothing import: either rows were written, or errors say why none were."""
+
+    errors: list[str] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class FrameImportError(Exception):
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__("\n".join(report.errors))
+        self.report = report
+
+
+RESERVED_SLUGS = {"kommuner", "grupperinger", "ny", "api", "konto"}
+
+
+def unique_slug(base: str, model: type[models.Model] = Organisation) -> str:
+    root = slugify(base.replace("æ", "ae").replace("ø", "o").replace("å", "a"))[:70] or "org"
+    slug, n = root, 2
+    while slug in RESERVED_SLUGS or model._default_manager.filter(slug=slug).exists():
+        slug, n = f"{root}-{n}", n + 1
+    return slug
+
+
+def _parse_frame_row(line: int, raw: dict[str, str], seen: set[str], errors: list[str]) -> FrameRow | None:
+    values = {key: (raw.get(key) or "").strip() for key in FRAME_COLUMNS}
+    row_errors: list[str] = []
+    knr = values["kommunenummer"]
+    if not _KNR.match(knr):
+        row_errors.append(_("kommunenummer «%(v)s» må være fire sifre") % {"v": knr})
+    elif knr in seen:
+        row_errors.append(_("kommunenummer %(v)s står mer enn én gang i filen") % {"v": knr})
+    if not values["navn"]:
+        row_errors.append(_("navn mangler"))
+    if not values["fylke"]:
+        row_errors.append(_("fylke mangler"))
+    if values["helseregion"] not in HealthRegion.values:
+        row_errors.append(
+            _("ukjent helseregion «%(v)s» (gyldige: %(valid)s)")
+            % {"v": values["helseregion"], "valid": ", ".join(HealthRegion.values)}
+        )
+    population_text = values["innbyggere"].replace(" ", "")
+    if not population_text.isdigit():
+        row_errors.append(
+            _("innbyggere «%(v)s» må være et heltall som ikke er negativt") % {"v": values["innbyggere"]}
+        )
+    if row_errors:
+        errors.extend(_("Linje %(line)d: %(msg)s") % {"line": line, "msg": msg} for msg in row_errors)
+        return None
+    seen.add(knr)
+    return FrameRow(
+        line=line,
+        kommunenummer=knr,
+        name=values["navn"],
+        fylke=values["fylke"],
+        helseregion=values["helseregion"],
+        kostragruppe=values["kostragruppe"],
+        population=int(population_text),
+    )
+
+
+def parse_frame_csv(text: str) -> tuple[list[FrameRow], list[str]]:
+    """Parse and validate the whole file first; nothing is written while there is an error."""
+    errors: list[str] = []
+    text = text.lstrip("\ufeff")
+    reader = csv.DictReader(io.StringIO(text))
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    missing = [name for name in FRAME_COLUMNS if name not in header]
+    if missing:
+        return [], [
+            _("Linje 1: overskriften mangler kolonnene %(cols)s (forventet: %(expected)s)")
+            % {"cols": ", ".join(missing), "expected": ",".join(FRAME_COLUMNS)}
+        ]
+    reader.fieldnames = header
+    rows: list[FrameRow] = []
+    seen: set[str] = set()
+    for line, raw in enumerate(reader, start=2):
+        if None in raw:
+            errors.append(_("Linje %(line)d: for mange felt") % {"line": line})
+            continue
+        if not any((value or "").strip() for value in raw.values()):
+            continue
+        parsed = _parse_frame_row(line, raw, seen, errors)
+        if parsed:
+            rows.append(parsed)
+    if not rows and not errors:
+        errors.append(_("Filen inneholder ingen kommuner."))
+    return rows, errors
+
+
+@transaction.atomic
+def frame_import(*, year: int, text: str) -> ImportReport:
+    """Replace the municipality frame of `year` with the file's rows (all or nothing).
+
+    Municipality organisations are created for new numbers and renamed when the frame says so.
+    """
+    if not 1900 <= year <= 2200:
+        raise FrameImportError(ImportReport(errors=[_("Året %(y)s er ikke gyldig.") % {"y": year}]))
+    rows, errors = parse_frame_csv(text)
+    if errors:
+        raise FrameImportError(ImportReport(errors=errors))
+    report = ImportReport()
+    MunicipalityFrame.objects.filter(year=year).delete()
+    MunicipalityFrame.objects.bulk_create(
+        MunicipalityFrame(
+            year=year,
+            kommunenummer=row.kommunenummer,
+            name=row.name,
+            fylke=row.fylke,
+            helseregion=row.helseregion,
+            kostragruppe=row.kostragruppe,
+            population=row.population,
+            valid_from=date(year, 1, 1),
+            valid_to=date(year, 12, 31),
+        )
+        for row in rows
+    )
+    existing = {
+        org.kommunenummer: org for org in Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY)
+    }
+    for row in rows:
+        org = existing.get(row.kommunenummer)
+        if org is None:
+            Organisation.objects.create(
+                kind=Organisation.Kind.MUNICIPALITY,
+                name=row.name,
+                slug=unique_slug(row.name),
+                kommunenummer=row.kommunenummer,
+            )
+            report.created += 1
+        else:
+            if org.name != row.name:
+                org.name = row.name
+                org.save(update_fields=["name"])
+            report.updated += 1
+    ensure_builtin_group_sets()
+    return report
+
+
+def ensure_builtin_group_sets() -> None:
+    for slug, name in BUILTIN_GROUP_SETS.items():
+        GroupSet.objects.get_or_create(slug=slug, defaults={"name": name, "is_builtin": True})
+
+
+@transaction.atomic
+def unit_create(
+    *, municipality: Organisation, name: str, contact_email: str = "", address: str = ""
+) -> Organisation:
+    if municipality.kind != Organisation.Kind.MUNICIPALITY:
+        raise ValueError("units belong to a municipality")
+    return Organisation.objects.create(
+        kind=Organisation.Kind.UNIT,
+        name=name.strip(),
+        slug=unique_slug(f"{municipality.name}-{name}"),
+        parent=municipality,
+        contact_email=contact_email,
+        address=address,
+    )
+
+
+@transaction.atomic
+def cooperation_create(
+    *,
+    name: str,
+    host: Organisation,
+    members: list[Organisation],
+    shares_person_data: bool = False,
+    members_see_each_other: bool = False,
+    contact_email: str = "",
+    address: str = "",
+    agreement: str = "",
+    valid_from: date = date(2000, 1, 1),
+) -> Organisation:
+    cooperation = Organisation.objects.create(
+        kind=Organisation.Kind.COOPERATION,
+        name=name,
+        slug=unique_slug(name),
+        host=host,
+        shares_person_data=shares_person_data,
+        members_see_each_other=members_see_each_other,
+        contact_email=contact_email,
+        address=address,
+        agreement=agreement,
+    )
+    for municipality in members:
+        CooperationMember.objects.create(
+            cooperation=cooperation, municipality=municipality, valid_from=valid_from
+        )
+    return cooperation
+
+
+@transaction.atomic
+def cooperation_member_add(
+    *, cooperation: Organisation, municipality: Organisation, valid_from: date, valid_to: date | None = None
+) -> CooperationMember:
+    return CooperationMember.objects.create(
+        cooperation=cooperation, municipality=municipality, valid_from=valid_from, valid_to=valid_to
+    )
+
+
+@transaction.atomic
+def steering_seat_add(
+    *, cooperation: Organisation, title: str, municipality: Organisation | None = None, holder: str = ""
+) -> SteeringGroupMember:
+    return SteeringGroupMember.objects.create(
+        cooperation=cooperation, title=title, municipality=municipality, holder=holder
+    )
+
+
+def parse_group_lines(text: str, known_numbers: set[str]) -> tuple[dict[str, str], list[str]]:
+    """Lines of `kommunenummer;gruppe` (or comma) for a user-defined group set."""
+    assignments: dict[str, str] = {}
+    errors: list[str] = []
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = re.split(r"[;,\t]", line, maxsplit=1)
+        if len(parts) != 2 or not parts[1].strip():
+            errors.append(_("Linje %(n)d: skriv «kommunenummer;gruppe»") % {"n": line_no})
+            continue
+        knr, label = parts[0].strip(), parts[1].strip()
+        if knr not in known_numbers:
+            errors.append(_("Linje %(n)d: ukjent kommunenummer «%(knr)s»") % {"n": line_no, "knr": knr})
+        elif knr in assignments:
+            errors.append(_("Linje %(n)d: kommunenummer %(knr)s står to ganger") % {"n": line_no, "knr": knr})
+        else:
+            assignments[knr] = label
+    if not assignments and not errors:
+        errors.append(_("Legg inn minst én kommune."))
+    return assignments, errors
+
+
+@transaction.atomic
+def group_set_create(
+    *, name: str, owner: Organisation | None, assignments: dict[str, str], description: str = ""
+) -> GroupSet:
+    group_set = GroupSet.objects.create(
+        slug=unique_slug(name, GroupSet), name=name, owner=owner, description=description
+    )
+    GroupSetMember.objects.bulk_create(
+        GroupSetMember(group_set=group_set, kommunenummer=knr, label=label)
+        for knr, label in assignments.items()
+    )
+    return group_set

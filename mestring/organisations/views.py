@@ -1,0 +1,220 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from mestring.accounts.models import Membership
+from mestring.accounts.roles import Perm
+from mestring.core.permissions import member_required
+from mestring.organisations import selectors, services
+from mestring.organisations.access import access_group_set, access_organisation
+from mestring.organisations.forms import (
+    CooperationMemberForm,
+    FrameImportForm,
+    GroupSetForm,
+    SteeringSeatForm,
+    UnitForm,
+)
+from mestring.organisations.models import CooperationMember, GroupSet, MunicipalityFrame, Organisation
+
+
+def _membership(request: HttpRequest) -> Membership:
+    return request.membership  # type: ignore[attr-defined, no-any-return]
+
+
+def _managed(request: HttpRequest, slug: str, kind: str) -> Organisation:
+    """An organisation of `kind` the actor administers: its own, or a cooperation its municipality hosts."""
+    membership = _membership(request)
+    organisation = access_organisation(membership, slug)
+    if organisation.kind != kind:
+        raise Http404
+    own = membership.organisation
+    if membership.can(Perm.SYSTEM_ADMIN) or organisation == own or organisation.host_id == own.pk:
+        return organisation
+    raise Http404
+
+
+@member_required(Perm.ORG_VIEW)
+def overview(request: HttpRequest) -> HttpResponse:
+    return detail(request, _membership(request).organisation.slug)
+
+
+@member_required(Perm.ORG_VIEW)
+def detail(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = _membership(request)
+    organisation = access_organisation(membership, slug)
+    visible_ids = selectors.visible_organisation_ids(membership.organisation)
+    context: dict[str, object] = {"organisation": organisation}
+    if organisation.is_municipality:
+        year = selectors.latest_frame_year()
+        context["frame_row"] = (
+            MunicipalityFrame.objects.filter(year=year, kommunenummer=organisation.kommunenummer).first()
+            if year
+            else None
+        )
+        context["units"] = selectors.units_of(organisation)
+        context["cooperations"] = selectors.cooperations_of(organisation).filter(pk__in=visible_ids)
+    if organisation.is_cooperation:
+        context["member_links"] = CooperationMember.objects.filter(cooperation=organisation).select_related(
+            "municipality"
+        )
+        context["steering_group"] = organisation.steering_group.select_related("municipality")
+    context["staff"] = (
+        Membership.objects.active().filter(organisation=organisation).select_related("user").order_by("role")
+    )
+    context["can_manage"] = membership.can(Perm.ORG_MANAGE) and (
+        organisation == membership.organisation or organisation.host_id == membership.organisation_id
+    )
+    return render(request, "organisations/detail.html", context)
+
+
+@member_required(Perm.ORG_MANAGE)
+def unit_create(request: HttpRequest, slug: str) -> HttpResponse:
+    municipality = _managed(request, slug, Organisation.Kind.MUNICIPALITY)
+    form = UnitForm(request.POST or None, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        unit = services.unit_create(municipality=municipality, **form.cleaned_data)
+        messages.success(request, _("Enheten %(name)s er opprettet.") % {"name": unit.name})
+        return redirect("organisations:detail", slug=municipality.slug)
+    return render(
+        request,
+        "organisations/form.html",
+        {"form": form, "organisation": municipality, "title": _("Ny enhet")},
+    )
+
+
+@member_required(Perm.ORG_MANAGE)
+def cooperation_member_add(request: HttpRequest, slug: str) -> HttpResponse:
+    cooperation = _managed(request, slug, Organisation.Kind.COOPERATION)
+    form = CooperationMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        municipality = form.cleaned_data["municipality"]
+        if CooperationMember.objects.filter(
+            cooperation=cooperation, municipality=municipality, valid_from=form.cleaned_data["valid_from"]
+        ).exists():
+            form.add_error("municipality", _("Kommunen er allerede medlem fra denne datoen."))
+        else:
+            services.cooperation_member_add(cooperation=cooperation, **form.cleaned_data)
+            messages.success(request, _("%(m)s er lagt til som medlem.") % {"m": municipality})
+            return redirect("organisations:detail", slug=cooperation.slug)
+    return render(
+        request,
+        "organisations/form.html",
+        {"form": form, "organisation": cooperation, "title": _("Nytt medlem i samarbeidet")},
+    )
+
+
+@member_required(Perm.ORG_MANAGE)
+def steering_seat_add(request: HttpRequest, slug: str) -> HttpResponse:
+    cooperation = _managed(request, slug, Organisation.Kind.COOPERATION)
+    members = Organisation.objects.filter(pk__in=selectors.current_member_ids(cooperation))
+    form = SteeringSeatForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        services.steering_seat_add(cooperation=cooperation, **form.cleaned_data)
+        messages.success(request, _("Plassen i styringsgruppen er lagt til."))
+        return redirect("organisations:detail", slug=cooperation.slug)
+    return render(
+        request,
+        "organisations/form.html",
+        {"form": form, "organisation": cooperation, "title": _("Ny plass i styringsgruppen")},
+    )
+
+
+@member_required(Perm.ORG_VIEW)
+def frame_list(request: HttpRequest) -> HttpResponse:
+    years = selectors.frame_years()
+    try:
+        year = int(request.GET.get("aar") or (years[0] if years else 0))
+    except ValueError:
+        year = years[0] if years else 0
+    rows = list(selectors.frame(year)) if year in years else []
+    return render(
+        request,
+        "organisations/frame_list.html",
+        {
+            "years": years,
+            "year": year,
+            "rows": rows,
+            "total_population": sum(r.population for r in rows),
+            "can_import": _membership(request).can(Perm.FRAME_MANAGE),
+        },
+    )
+
+
+@member_required(Perm.FRAME_MANAGE)
+def frame_import(request: HttpRequest) -> HttpResponse:
+    form = FrameImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.frame_import(year=form.cleaned_data["year"], text=form.cleaned_data["file"])
+        except services.FrameImportError as exc:
+            errors = exc.report.errors
+        else:
+            messages.success(
+                request,
+                _("Kommunerammen for %(y)s er importert: %(n)d kommuner.")
+                % {"y": form.cleaned_data["year"], "n": report.created + report.updated},
+            )
+            return redirect(f"/organisasjon/kommuner/?aar={form.cleaned_data['year']}")
+    return render(request, "organisations/frame_import.html", {"form": form, "errors": errors})
+
+
+@member_required(Perm.ORG_VIEW)
+def group_set_list(request: HttpRequest) -> HttpResponse:
+    services.ensure_builtin_group_sets()
+    visible = selectors.visible_organisation_ids(_membership(request).organisation)
+    group_sets = [g for g in GroupSet.objects.all() if g.owner_id is None or g.owner_id in visible]
+    can_create = _membership(request).can(Perm.ORG_MANAGE) or _membership(request).can(Perm.FRAME_MANAGE)
+    return render(
+        request, "organisations/group_set_list.html", {"group_sets": group_sets, "can_create": can_create}
+    )
+
+
+@member_required(Perm.ORG_VIEW)
+def group_set_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    group_set = access_group_set(_membership(request), slug)
+    year = selectors.latest_frame_year()
+    assignments = selectors.group_assignments(year, group_set.slug) if year else {}
+    names = dict(selectors.frame(year).values_list("kommunenummer", "name")) if year else {}
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for knr, label in sorted(assignments.items()):
+        groups.setdefault(label, []).append((knr, names.get(knr, "")))
+    return render(
+        request,
+        "organisations/group_set_detail.html",
+        {"group_set": group_set, "year": year, "groups": sorted(groups.items())},
+    )
+
+
+def _group_set_create_allowed(membership: Membership) -> bool:
+    return membership.can(Perm.ORG_MANAGE) or membership.can(Perm.FRAME_MANAGE)
+
+
+@member_required(Perm.ORG_VIEW)
+def group_set_create(request: HttpRequest) -> HttpResponse:
+    membership = _membership(request)
+    if not _group_set_create_allowed(membership):
+        raise PermissionDenied
+    form = GroupSetForm(request.POST or None)
+    year = selectors.latest_frame_year()
+    if request.method == "POST" and form.is_valid():
+        known = set(selectors.frame(year).values_list("kommunenummer", flat=True)) if year else set()
+        assignments, errors = services.parse_group_lines(form.cleaned_data["lines"], known)
+        if errors:
+            for error in errors:
+                form.add_error("lines", error)
+        else:
+            owner = None if membership.can(Perm.NATIONAL_AGGREGATE_VIEW) else membership.organisation
+            group_set = services.group_set_create(
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                owner=owner,
+                assignments=assignments,
+            )
+            messages.success(request, _("Grupperingen er opprettet."))
+            return redirect("organisations:group_set_detail", slug=group_set.slug)
+    return render(request, "organisations/form.html", {"form": form, "title": _("Ny gruppering")})

@@ -1,0 +1,3 @@
+from mestring.core.testing.matrix import Route
+
+ROUTES: list[Route] = []
