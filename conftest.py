@@ -7,6 +7,8 @@ from django.test import override_settings
 
 from mestring.core.world import World, build_world, load_world
 
+pytest_plugins = ["mestring.core.testing.browser", "mestring.core.testing.smtp"]
+
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

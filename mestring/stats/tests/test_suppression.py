@@ -44,7 +44,7 @@ def hidden(table: SuppressedTable) -> dict[Position, HiddenReason]:
 
 
 def test_policy_defaults() -> None:
-    assert DEFAULT == SuppressionPolicy(k=5, min_group_size=10, secondary=True)
+    assert SuppressionPolicy(k=5, min_group_size=10, secondary=True) == DEFAULT
     assert [DEFAULT.is_sensitive(v) for v in (0, 1, 4, 5)] == [False, True, True, False]
 
 
@@ -88,8 +88,8 @@ def test_k_boundary_four_hidden_five_shown_zero_shown() -> None:
 
 
 def test_small_marginal_total_is_hidden_and_protected() -> None:
-    # x column:      a: 1P  9      b: 2P  8      c: 0  7     total: 3P 24 | 27
-    # Rows a and b each hold one hidden cell -> 9 and 8 go (S). The total row then has only 3 hidden -> 24 goes.
+    # a: 1P 9S | 10    b: 2P 8S | 10    c: 0 7 | 7    total: 3P 24S | 27
+    # Rows a and b each hold one hidden cell -> 9 and 8 go. The total row then has only 3 hidden -> 24 goes.
     table = Table(["a", "b", "c"], ["x", "y"], [[1, 9], [2, 8], [0, 7]])
 
     result = suppress_table(table, DEFAULT)
