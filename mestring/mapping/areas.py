@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django_stubs_ext import StrOrPromise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,7 +14,7 @@ class Rating(models.TextChoices):
 
 
 # (field/code name, Norwegian label). The code names are also the CSV import column names.
-AREAS: list[tuple[str, str]] = [
+AREAS: list[tuple[str, StrOrPromise]] = [
     ("bolig", _("Bolig")),
     ("meningsfull_aktivitet", _("Meningsfull aktivitet")),
     ("okonomi", _("Økonomi")),
