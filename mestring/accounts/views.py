@@ -54,10 +54,14 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         return redirect(f"/konto/tofaktor/oppsett/?next={_safe_next(request)}")
     form = OTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        allowed, _details = device.verify_is_allowed()
+        if not allowed:
+            form.add_error("token", _("For mange feil forsøk. Vent noen sekunder og prøv igjen."))
+        elif device.verify_token(form.cleaned_data["token"]):
             otp_login(request, device)
             return redirect(_safe_next(request))
-        form.add_error("token", _("Koden stemmer ikke, eller den er utløpt. Prøv den neste koden."))
+        else:
+            form.add_error("token", _("Koden stemmer ikke, eller den er utløpt. Prøv den neste koden."))
     return render(request, "accounts/otp_verify.html", {"form": form, "next": _safe_next(request)})
 
 

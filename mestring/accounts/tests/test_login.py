@@ -1,0 +1,130 @@
+"""Login hardening: lock-out, TOTP for roles that see person data, switching organisation, sessions."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from mestring.core.testing.personas import login
+from mestring.core.world import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def known_password(world):  # type: ignore[no-untyped-def]
+    for username in ("koordinator.evje", "admin.evje"):
+        user = world.user(username)
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+
+
+def code_for(username: str) -> str:
+    device = TOTPDevice.objects.get(user__username=username, name="demo")
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def test_lockout_after_repeated_failures(known_password) -> None:  # type: ignore[no-untyped-def]
+    client = Client(REMOTE_ADDR="10.0.0.9")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = client.post("/konto/logg-inn/", {"username": "admin.evje", "password": "feil-passord"})
+    assert response.status_code in (200, 429)
+    response = client.post("/konto/logg-inn/", {"username": "admin.evje", "password": DEMO_PASSWORD})
+    assert response.status_code == 429
+    assert "midlertidig låst" in response.content.decode()
+
+
+def test_wrong_password_message(known_password) -> None:  # type: ignore[no-untyped-def]
+    response = Client().post("/konto/logg-inn/", {"username": "admin.evje", "password": "nei"})
+    assert "Feil brukernavn eller passord" in response.content.decode()
+
+
+def test_person_role_must_pass_totp(known_password) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    response = client.post("/konto/logg-inn/", {"username": "koordinator.evje", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    response = client.get("/organisasjon/")
+    assert response.status_code == 302 and response["Location"].startswith("/konto/tofaktor/")
+    assert client.get("/api/v1/me/").status_code == 403
+    wrong = client.post("/konto/tofaktor/?next=/organisasjon/", {"token": "000000"})
+    assert "Koden stemmer ikke" in wrong.content.decode()
+    throttled = client.post("/konto/tofaktor/", {"token": code_for("koordinator.evje")})
+    assert "For mange feil forsøk" in throttled.content.decode()
+    TOTPDevice.objects.get(user__username="koordinator.evje", name="demo").throttle_reset()
+    response = client.post(
+        "/konto/tofaktor/", {"token": code_for("koordinator.evje"), "next": "/organisasjon/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/organisasjon/"
+    assert client.get("/organisasjon/").status_code == 200
+
+
+def test_totp_next_cannot_redirect_offsite(known_password) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.post("/konto/logg-inn/", {"username": "koordinator.evje", "password": DEMO_PASSWORD})
+    response = client.post(
+        "/konto/tofaktor/", {"token": code_for("koordinator.evje"), "next": "https://evil.example/"}
+    )
+    assert response["Location"] == "/"
+
+
+def test_aggregate_roles_need_no_totp(known_password) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.post("/konto/logg-inn/", {"username": "admin.evje", "password": DEMO_PASSWORD})
+    assert client.get("/organisasjon/").status_code == 200
+
+
+def test_totp_setup_for_user_without_device(world) -> None:  # type: ignore[no-untyped-def]
+    from mestring.accounts.services import membership_grant, user_create
+
+    user = user_create(username="ny.ansatt", password="et-langt-passord-1")
+    membership_grant(user=user, organisation=world.org("valle-psykisk-helse-rus"), role="staff")
+    client = Client()
+    client.force_login(user)
+    response = client.get("/organisasjon/")
+    assert response["Location"].startswith("/konto/tofaktor/")
+    assert client.get(response["Location"])["Location"].startswith("/konto/tofaktor/oppsett/")
+    page = client.get("/konto/tofaktor/oppsett/")
+    assert "<svg" in page.content.decode()
+    device = TOTPDevice.objects.get(user=user)
+    assert not device.confirmed
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    response = client.post("/konto/tofaktor/oppsett/", {"token": code, "next": "/organisasjon/"})
+    assert response.status_code == 302
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.get("/organisasjon/").status_code == 200
+
+
+def test_switch_organisation_only_to_own_memberships(world) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    login(client, "admin.evje")
+    setesdal = world.user("admin.evje").memberships.get(organisation__slug="setesdal")
+    client.post("/konto/bytt-organisasjon/", {"membership": setesdal.pk})
+    assert client.get("/api/v1/me/").json()["active_membership"]["organisation"] == "setesdal"
+    other = world.user("leder.valle").memberships.first()
+    response = client.post("/konto/bytt-organisasjon/", {"membership": other.pk}, follow=True)
+    assert "Du er ikke medlem av den organisasjonen." in response.content.decode()
+    assert client.get("/api/v1/me/").json()["active_membership"]["organisation"] == "setesdal"
+
+
+def test_session_expires_after_inactivity_setting() -> None:
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_COOKIE_AGE <= 60 * 60
+
+
+def test_security_headers(world) -> None:  # type: ignore[no-untyped-def]
+    response = Client().get("/konto/logg-inn/")
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_password_validators_reject_short_passwords() -> None:
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        validate_password("kort")

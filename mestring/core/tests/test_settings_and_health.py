@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.test import Client
+
+from config import settings as project_settings
+
+
+def run_settings(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "MESTRING_FIELD_KEY", "DEBUG")}
+    return subprocess.run(
+        [sys.executable, "-c", "import config.settings"],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        cwd=project_settings.BASE_DIR,
+        check=False,
+    )
+
+
+def test_production_refuses_dev_secrets() -> None:
+    result = run_settings({"MESTRING_ENV": "production", "DATABASE_URL": "postgres://x@127.0.0.1/x"})
+    assert result.returncode != 0
+    assert "SECRET_KEY is the development key" in result.stderr
+    assert "MESTRING_FIELD_KEY is the development key" in result.stderr
+
+
+def test_production_refuses_debug() -> None:
+    result = run_settings(
+        {
+            "MESTRING_ENV": "production",
+            "DEBUG": "true",
+            "SECRET_KEY": "x" * 50,
+            "MESTRING_FIELD_KEY": "a-real-production-key",
+            "DATABASE_URL": "postgres://x@127.0.0.1/x",
+        }
+    )
+    assert result.returncode != 0 and "DEBUG is on" in result.stderr
+
+
+def test_production_starts_with_real_secrets() -> None:
+    result = run_settings(
+        {
+            "MESTRING_ENV": "production",
+            "SECRET_KEY": "x" * 50,
+            "MESTRING_FIELD_KEY": "a-real-production-key",
+            "DATABASE_URL": "postgres://x@127.0.0.1/x",
+        }
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_and_migrations() -> None:
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "migrations": "ok", "status": "ok"}
