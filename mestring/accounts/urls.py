@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mestring.accounts import views
+from mestring.accounts import staff, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -9,4 +9,9 @@ urlpatterns = [
     path("bytt-organisasjon/", views.switch_organisation, name="switch"),
     path("tofaktor/", views.otp_verify, name="otp_verify"),
     path("tofaktor/oppsett/", views.otp_setup, name="otp_setup"),
+    path("passord/<uidb64>/<token>/", views.PasswordSetView.as_view(), name="password_set"),
+    path("passord/ferdig/", views.PasswordSetDoneView.as_view(), name="password_set_done"),
+    path("ansatte/", staff.staff_list, name="staff_list"),
+    path("ansatte/ny/", staff.staff_add, name="staff_add"),
+    path("ansatte/<int:pk>/avslutt/", staff.membership_end, name="membership_end"),
 ]

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,6 +26,17 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """A new user sets a password through the link in the welcome e-mail (Django's reset tokens)."""
+
+    template_name = "accounts/password_set.html"
+    success_url = reverse_lazy("accounts:password_set_done")
+
+
+class PasswordSetDoneView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_set_done.html"
 
 
 def _safe_next(request: HttpRequest, default: str = "/") -> str:

@@ -12,3 +12,4 @@ class CoreConfig(AppConfig):
 
         register_nav(_("Start"), "core:home", perm=None, order=0)
         register_nav(_("Organisasjon"), "organisations:overview", perm=Perm.ORG_VIEW, order=90)
+        register_nav(_("Ansatte og roller"), "accounts:staff_list", perm=Perm.ORG_MANAGE, order=95)

@@ -1,4 +1,4 @@
-from mestring.core.testing.matrix import Route, expect
+from mestring.core.testing.matrix import Route, expect, only
 
 ROUTES = [
     # A logged-in user is sent on from the login page.
@@ -11,4 +11,18 @@ ROUTES = [
     # Demo personas have a confirmed device, so setup sends them to verify.
     Route("accounts:otp_setup", expect(302)),
     Route("api-me", expect(200, anonymous=403)),
+    # An invalid token shows the "link used or expired" page to anyone.
+    Route(
+        "accounts:password_set",
+        expect(200, anonymous=200),
+        kwargs=lambda w: {"uidb64": "MQ", "token": "ugyldig-token"},
+    ),
+    Route("accounts:password_set_done", expect(200, anonymous=200)),
+    Route("accounts:staff_list", only({"admin.evje": 200, "planlegger.osterdalen": 200, "drift": 200})),
+    Route("accounts:staff_add", only({"admin.evje": 200, "planlegger.osterdalen": 200, "drift": 200})),
+    Route(
+        "accounts:membership_end",
+        only({"admin.evje": 405, "planlegger.osterdalen": 405, "drift": 405}),
+        kwargs=lambda w: {"pk": w.user("koordinator.evje").memberships.first().pk},
+    ),
 ]

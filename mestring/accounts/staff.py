@@ -1,0 +1,181 @@
+"""Staff administration: a municipal administrator gives people access to the municipality and its units."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from mestring.accounts.models import Membership, User
+from mestring.accounts.roles import Perm, Role
+from mestring.core.permissions import member_required
+from mestring.organisations.models import Organisation
+
+# Roles a municipal administrator may hand out; national roles and system administration only by a sysadmin.
+LOCAL_ROLES = [Role.STAFF, Role.COORDINATOR, Role.UNIT_LEADER, Role.MUNICIPAL_ADMIN, Role.ANALYST]
+
+
+def managed_organisations(membership: Membership) -> QuerySet[Organisation]:
+    """Organisations whose staff the actor administers."""
+    if membership.can(Perm.SYSTEM_ADMIN):
+        return Organisation.objects.all()
+    own = membership.organisation
+    if own.kind == Organisation.Kind.MUNICIPALITY:
+        return Organisation.objects.filter(pk=own.pk) | Organisation.objects.filter(parent=own)
+    return Organisation.objects.filter(pk=own.pk)
+
+
+def grantable_roles(membership: Membership) -> list[tuple[str, Any]]:
+    roles = list(Role) if membership.can(Perm.SYSTEM_ADMIN) else LOCAL_ROLES
+    return [(role.value, role.label) for role in roles]
+
+
+class StaffForm(forms.Form):
+    username = forms.CharField(
+        label=gettext_lazy("Brukernavn"),
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text=gettext_lazy("Finnes brukeren fra før, får den en ny tilgang i tillegg."),
+    )
+    first_name = forms.CharField(label=gettext_lazy("Fornavn"), max_length=150, required=False)
+    last_name = forms.CharField(label=gettext_lazy("Etternavn"), max_length=150, required=False)
+    email = forms.EmailField(label=gettext_lazy("E-post"), required=False)
+    organisation = forms.ModelChoiceField(
+        label=gettext_lazy("Organisasjon"), queryset=Organisation.objects.none()
+    )
+    role = forms.ChoiceField(label=gettext_lazy("Rolle"))
+    title = forms.CharField(label=gettext_lazy("Stillingstittel"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = managed_organisations(actor).order_by("name")  # type: ignore[attr-defined]
+        self.fields["role"].choices = grantable_roles(actor)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        username = data.get("username")
+        if username and not User.objects.filter(username=username).exists():
+            if not data.get("email"):
+                self.add_error("email", _("En ny bruker trenger e-post for å få lenken til å sette passord."))
+            if not data.get("last_name"):
+                self.add_error("last_name", _("Skriv etternavnet til den nye brukeren."))
+        duplicate = (
+            username
+            and data.get("organisation")
+            and data.get("role")
+            and Membership.objects.filter(
+                user__username=username, organisation=data["organisation"], role=data["role"]
+            ).exists()
+        )
+        if duplicate:
+            self.add_error("role", _("Brukeren har allerede denne rollen i denne organisasjonen."))
+        return data
+
+
+def password_set_link(request: HttpRequest, user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return request.build_absolute_uri(
+        reverse("accounts:password_set", kwargs={"uidb64": uid, "token": token})
+    )
+
+
+@transaction.atomic
+def staff_grant(*, actor: Membership, data: dict[str, Any]) -> tuple[User, Membership, bool]:
+    """Create the user when new, and the membership. Returns (user, membership, user_was_created)."""
+    if data["organisation"] not in managed_organisations(actor):
+        raise PermissionDenied
+    if data["role"] not in dict(grantable_roles(actor)):
+        raise PermissionDenied
+    user = User.objects.filter(username=data["username"]).first()
+    created = user is None
+    if user is None:
+        user = User(
+            username=data["username"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+        )
+        user.set_unusable_password()
+        user.save()
+    membership = Membership.objects.create(
+        user=user, organisation=data["organisation"], role=data["role"], title=data["title"]
+    )
+    return user, membership, created
+
+
+@member_required(Perm.ORG_MANAGE)
+def staff_list(request: HttpRequest) -> HttpResponse:
+    actor: Membership = request.membership  # type: ignore[attr-defined]
+    memberships = (
+        Membership.objects.filter(organisation__in=managed_organisations(actor))
+        .select_related("user", "organisation")
+        .order_by("organisation__name", "user__last_name", "user__username")
+    )
+    today = timezone.localdate()
+    return render(request, "accounts/staff_list.html", {"memberships": memberships, "today": today})
+
+
+@member_required(Perm.ORG_MANAGE)
+def staff_add(request: HttpRequest) -> HttpResponse:
+    actor: Membership = request.membership  # type: ignore[attr-defined]
+    form = StaffForm(request.POST or None, actor=actor)
+    if request.method == "POST" and form.is_valid():
+        user, membership, created = staff_grant(actor=actor, data=form.cleaned_data)
+        if created:
+            link = password_set_link(request, user)
+            send_mail(
+                _("Tilgang til mestring"),
+                _("Du har fått tilgang til mestring som %(m)s.\n\nSett passordet ditt her: %(link)s\n")
+                % {"m": membership, "link": link},
+                None,
+                [user.email],
+            )
+            messages.success(
+                request,
+                _("%(u)s er opprettet og har fått e-post med lenke for å sette passord.") % {"u": user},
+            )
+        else:
+            messages.success(request, _("%(u)s har fått ny tilgang: %(m)s.") % {"u": user, "m": membership})
+        return redirect("accounts:staff_list")
+    return render(request, "accounts/staff_form.html", {"form": form})
+
+
+@member_required(Perm.ORG_MANAGE)
+@require_POST
+def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
+    actor: Membership = request.membership  # type: ignore[attr-defined]
+    membership = (
+        Membership.objects.filter(pk=pk, organisation__in=managed_organisations(actor))
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    if membership.pk == actor.pk:
+        messages.error(request, _("Du kan ikke avslutte din egen tilgang."))
+        return redirect("accounts:staff_list")
+    # The end date is inclusive, so access that ends now ended yesterday.
+    yesterday = timezone.localdate() - timedelta(days=1)
+    membership.valid_to = min(yesterday, membership.valid_to or date.max)
+    membership.valid_from = min(membership.valid_from, membership.valid_to)
+    membership.save(update_fields=["valid_to", "valid_from"])
+    messages.success(request, _("Tilgangen til %(u)s er avsluttet.") % {"u": membership.user})
+    return redirect("accounts:staff_list")
