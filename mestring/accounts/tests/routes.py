@@ -23,6 +23,6 @@ ROUTES = [
     Route(
         "accounts:membership_end",
         only({"admin.evje": 405, "planlegger.osterdalen": 405, "drift": 405}),
-        kwargs=lambda w: {"pk": w.user("koordinator.evje").memberships.first().pk},
+        kwargs=lambda w: {"pk": w.user("koordinator.evje").memberships.get().pk},
     ),
 ]

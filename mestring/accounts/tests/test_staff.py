@@ -32,7 +32,7 @@ def test_admin_gives_new_user_access_and_the_user_sets_a_password(world) -> None
     user = User.objects.get(username="ny.terapeut")
     assert not user.has_usable_password()
     assert Membership.objects.get(user=user).organisation == unit
-    link = re.search(r"http://testserver(/konto/passord/\S+/)", mail.outbox[-1].body)
+    link = re.search(r"http://testserver(/konto/passord/\S+/)", str(mail.outbox[-1].body))
     assert link, mail.outbox[-1].body
     anonymous = Client()
     form_page = anonymous.get(link.group(1), follow=True)
