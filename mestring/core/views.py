@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from mestring.organisations.models import Organisation
 from mestring.organisations.selectors import visible_organisations
 
 
@@ -14,9 +15,9 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     membership = getattr(request, "membership", None)
     context = {}
-    if membership is not None:
+    if membership is not None and membership.organisation.kind != Organisation.Kind.NATIONAL:
         org = membership.organisation
-        context["visible"] = visible_organisations(org).exclude(pk=org.pk)[:50]
+        context["visible"] = visible_organisations(org).exclude(pk=org.pk)
     return render(request, "core/home.html", context)
 
 
