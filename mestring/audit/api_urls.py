@@ -1,3 +1,7 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from mestring.audit import api
+
+urlpatterns = [
+    path("persons/<int:pk>/access-log/", api.PersonAccessLogView.as_view(), name="person-access-log"),
+]

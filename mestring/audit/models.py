@@ -1,1 +1,134 @@
-"""Models of the audit app."""
+"""The access log (append-only), the change log (who changed what, old → new) and retention reports.
+
+AccessLog is append-only at three levels:
+1. the app has no service, view or API that changes or deletes a row;
+2. `AccessLog.save()` refuses to update an existing row, `delete()` refuses, and the manager's
+   queryset refuses `update()` and `delete()` (AppendOnlyError);
+3. on PostgreSQL a trigger (migration 0003) refuses UPDATE always and DELETE unless the transaction has set
+   `SET LOCAL mestring.retention = 'on'`, which only `mestring.audit.services.access_log_purge` does.
+
+The foreign keys to person, user and organisation have no database constraint and `DO_NOTHING` on delete, so
+deleting a person (retention) or a user never touches a log row; snapshots of the username and organisation
+name keep the row readable.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete an access-log row through the ORM."""
+
+
+class AccessLogQuerySet(models.QuerySet["AccessLog"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("The access log is append-only")
+
+    def delete(self) -> NoReturn:  # type: ignore[override]
+        raise AppendOnlyError("The access log is append-only")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+        raise AppendOnlyError("The access log is append-only")
+
+    def update_or_create(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+        raise AppendOnlyError("The access log is append-only")
+
+
+class AccessLog(models.Model):
+    """One read of a person's data: who, through which membership, when, what, why, break-the-glass."""
+
+    at = models.DateTimeField(_("tidspunkt"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    username = models.CharField(_("bruker"), max_length=150)
+    user_display = models.CharField(_("navn"), max_length=300, blank=True, default="")
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    organisation_name = models.CharField(_("organisasjon"), max_length=200, blank=True, default="")
+    role = models.CharField(_("rolle"), max_length=30, blank=True, default="")
+    person = models.ForeignKey(
+        "people.Person",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    what = models.CharField(_("hva"), max_length=200)
+    purpose = models.CharField(_("formål"), max_length=500, blank=True, default="")
+    break_glass = models.BooleanField(_("bryt glasset"), default=False)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["person", "at"])]
+        verbose_name = _("tilgangslogg")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.what}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding or kwargs.get("force_update"):
+            raise AppendOnlyError("The access log is append-only")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+        raise AppendOnlyError("The access log is append-only")
+
+    @property
+    def role_label(self) -> str:
+        from mestring.accounts.roles import Role
+
+        return str(dict(Role.choices).get(self.role, self.role))
+
+
+class ChangeLog(models.Model):
+    """A change to a person's record: who, when, which object, field → [old, new].
+
+    Encrypted fields are recorded as changed without values (`"[endret]"`), so the log never holds an id.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="change_log")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    username = models.CharField(max_length=150, blank=True, default="")
+    object_type = models.CharField(max_length=100)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    action = models.CharField(max_length=20)  # created / changed / ended / removed
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
+
+
+class RetentionRun(models.Model):
+    """What one retention run removed or anonymised (kept as the report)."""
+
+    ran_at = models.DateTimeField(default=timezone.now)
+    dry_run = models.BooleanField(default=False)
+    report = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-ran_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.ran_at:%Y-%m-%d %H:%M}"

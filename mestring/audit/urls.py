@@ -1,4 +1,11 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+from django.views.decorators.cache import never_cache
+
+from mestring.audit import views
 
 app_name = "audit"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("person/<int:pk>/", never_cache(views.innsyn), name="innsyn"),
+    path("person/<int:pk>/innsyn.json", never_cache(views.innsyn_json), name="innsyn_json"),
+    path("person/<int:pk>/innsyn.pdf", never_cache(views.innsyn_pdf), name="innsyn_pdf"),
+]

@@ -1,3 +1,7 @@
-from django.urls import URLPattern, URLResolver
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from mestring.people import api
+
+router = SimpleRouter()
+router.register("persons", api.PersonViewSet, basename="person")
+urlpatterns = router.urls

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class PeopleConfig(AppConfig):
     name = "mestring.people"
     verbose_name = _("Personer")
+
+    def ready(self) -> None:
+        from mestring.accounts.roles import Perm
+        from mestring.core.navigation import register_nav
+
+        register_nav(_("Personer"), "people:list", perm=Perm.PERSON_VIEW, order=10)
+        register_nav(_("Bryt glasset"), "people:break_glass_review", perm=Perm.BREAK_GLASS_REVIEW, order=80)

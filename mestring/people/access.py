@@ -1,0 +1,100 @@
+"""The one door to a person record: `access_person`.
+
+    access_person(*, membership=None, request=None, person_id, what, purpose="",
+                  perm=Perm.PERSON_VIEW) -> Person
+
+Give the acting membership either directly (`membership=`) or through the request (`request=`; uses
+`request.membership`). It returns the person when the actor's role has `perm` and the actor has tjenstlig
+behov (see `selectors.py`) or an active break-the-glass grant, and writes EXACTLY ONE access-log row
+(`what`: what was read, e.g. "personside", "API: detalj", "innsyn PDF"; `purpose`: why; defaults to
+"tjenstlig behov", or the written reason of the break-the-glass grant). Otherwise it raises, writing nothing:
+- `PermissionDenied` (403) when the role lacks `perm` (e.g. analysts) or there is no membership;
+- `Http404` when the person does not exist, is anonymised, is in another municipality, or the actor has no
+  tjenstlig behov. Never 403 here: the answer must not tell whether the person exists.
+
+`can_access_person(membership, person) -> bool` answers the same question without logging (for showing links).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+
+from mestring.accounts.models import Membership
+from mestring.accounts.roles import Perm
+from mestring.audit.services import log_access
+from mestring.people import selectors
+from mestring.people.models import Person
+
+DEFAULT_PURPOSE = "tjenstlig behov"
+
+
+def _membership_of(membership: Membership | None, request: HttpRequest | None) -> Membership:
+    if membership is None and request is not None:
+        membership = getattr(request, "membership", None)
+    if membership is None:
+        raise PermissionDenied
+    return membership
+
+
+def person_pk(person_id: Any) -> int:
+    try:
+        pk = int(person_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < pk < 2**63:
+        raise Http404
+    return pk
+
+
+def can_access_person(membership: Membership | None, person: Person) -> bool:
+    """Tjenstlig behov or an active break-the-glass grant; no logging."""
+    if membership is None or not membership.can(Perm.PERSON_VIEW):
+        return False
+    if person.status == Person.Status.ANONYMISED:
+        return False
+    if selectors.has_service_need(membership, person):
+        return True
+    return selectors.active_break_glass(membership, person) is not None
+
+
+def access_person(
+    *,
+    membership: Membership | None = None,
+    request: HttpRequest | None = None,
+    person_id: Any,
+    what: str,
+    purpose: str = "",
+    perm: str = Perm.PERSON_VIEW,
+) -> Person:
+    """The person, after the access check and exactly one access-log row; else 403/404 (see module doc)."""
+    actor = _membership_of(membership, request)
+    if not actor.can(Perm.PERSON_VIEW) or not actor.can(perm):
+        raise PermissionDenied
+    pk = person_pk(person_id)
+    try:
+        person = Person.objects.select_related("organisation").get(pk=pk)
+    except Person.DoesNotExist:
+        raise Http404 from None
+    if person.status == Person.Status.ANONYMISED:
+        raise Http404
+    break_glass = False
+    if not selectors.has_service_need(actor, person):
+        grant = selectors.active_break_glass(actor, person)
+        if grant is None:
+            raise Http404(_("Fant ikke personen."))
+        break_glass = True
+        reason = _("bryt glasset: %(reason)s") % {"reason": grant.reason}
+        purpose = f"{purpose}; {reason}" if purpose else reason
+    log_access(
+        user=actor.user,
+        membership=actor,
+        person=person,
+        what=what,
+        purpose=purpose or DEFAULT_PURPOSE,
+        break_glass=break_glass,
+    )
+    return person
