@@ -70,13 +70,15 @@ def _apply_errors(form: Any, exc: ValidationError) -> None:
 @member_required(Perm.PERSON_VIEW)
 def person_list(request: HttpRequest) -> HttpResponse:
     membership = _membership(request)
-    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
-    status = request.GET.get("status", "active")
+    # The search form posts, so a fødselsnummer never lands in URLs or server logs; paging links use GET.
+    params = request.POST if request.method == "POST" else request.GET
+    query = params.get("q", "").replace("\x00", "").strip()[:100]
+    status = params.get("status", "active")
     queryset = selectors.persons_for(membership)
     if status in (Person.Status.ACTIVE, Person.Status.ENDED):
         queryset = queryset.filter(status=status)
     queryset = selectors.search(queryset, query)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("side"))
+    page = Paginator(queryset, PAGE_SIZE).get_page(params.get("side"))
     persons = list(page.object_list)
     log_access_many(
         user=request.user,  # type: ignore[arg-type]

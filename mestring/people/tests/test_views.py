@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from mestring.audit.models import AccessLog
-from mestring.core.testing.personas import login
+from mestring.core.testing.personas import client_for, login
 from mestring.people import services
 from mestring.people.models import BreakGlassGrant, Person
 from mestring.people.tests.fixtures import FIXTURE_ID, fixture_person, make_person
@@ -69,7 +69,7 @@ def test_list_logs_each_person_shown_and_hides_others(world, coordinator) -> Non
     assert AccessLog.objects.filter(person_id=mine.pk).count() == 1
     assert not AccessLog.objects.filter(person_id=other.pk).exists()
     # search by exact national id (through the HMAC), as an htmx fragment
-    response = coordinator.get(reverse("people:list"), {"q": FIXTURE_ID}, HTTP_HX_REQUEST="true")
+    response = coordinator.post(reverse("people:list"), {"q": FIXTURE_ID}, HTTP_HX_REQUEST="true")
     assert "Matrise" in response.content.decode() and "<html" not in response.content.decode()
 
 
@@ -205,7 +205,7 @@ def test_break_glass_review_list(world, client) -> None:  # type: ignore[no-unty
 def test_exact_id_search_offers_break_the_glass_only_in_own_municipality(world, client) -> None:  # type: ignore[no-untyped-def]
     person = fixture_person(world)  # Evje
     login(client, "ansatt.bykle")
-    response = client.get(reverse("people:list"), {"q": FIXTURE_ID})
+    response = client.post(reverse("people:list"), {"q": FIXTURE_ID})
     assert "Bryt glasset" not in response.content.decode()
     # an Evje person served only by Bykle: Evje staff find it and may break the glass
     other = make_person(world, unit_slug="bykle-helse-rus", team=(), national_id="", first_name="Annen")
@@ -213,7 +213,7 @@ def test_exact_id_search_offers_break_the_glass_only_in_own_municipality(world, 
     login(client, "ansatt.evje")
     assert "Bryt glasset" not in client.get(reverse("people:list"), {"q": "Annen"}).content.decode()
     services.person_update(actor=None, person=other, expected_version=1, national_id=_other_id())
-    response = client.get(reverse("people:list"), {"q": _other_id()})
+    response = client.post(reverse("people:list"), {"q": _other_id()})
     assert reverse("people:break_glass", kwargs={"pk": other.pk}) in response.content.decode()
     assert not AccessLog.objects.filter(person_id__in=[person.pk, other.pk]).exists()
 
@@ -275,3 +275,11 @@ def test_team_and_services_page(world, coordinator) -> None:  # type: ignore[no-
 def test_garbage_row_ids_are_404_not_500(world, coordinator, name, data) -> None:  # type: ignore[no-untyped-def]
     person = fixture_person(world)
     assert coordinator.post(reverse(name, kwargs={"pk": person.pk}), data).status_code == 404
+
+
+def test_search_form_posts_so_the_national_id_stays_out_of_urls(world) -> None:  # type: ignore[no-untyped-def]
+    page = client_for("koordinator.evje").get(reverse("people:list")).content.decode()
+    assert 'role="search"' in page
+    start = page.index('role="search"')
+    form_tag = page[page.rindex("<form", 0, start) : page.index(">", start)]
+    assert 'method="post"' in form_tag and "hx-post" in form_tag
