@@ -251,6 +251,15 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 
+# --- Person records (people, audit) --------------------------------------------------------------
+MESTRING_FIELD_KEY_PREVIOUS = os.environ.get("MESTRING_FIELD_KEY_PREVIOUS", "")  # during key rotation
+MESTRING_BREAK_GLASS_HOURS = int(os.environ.get("MESTRING_BREAK_GLASS_HOURS", "4"))
+MESTRING_RETENTION = {
+    "person_days": int(os.environ.get("MESTRING_PERSON_RETENTION_DAYS", "3650")),
+    "mode": os.environ.get("MESTRING_RETENTION_MODE", "anonymise"),
+    "access_log_days": int(os.environ.get("MESTRING_ACCESS_LOG_RETENTION_DAYS", "3650")),
+}
+
 # --- Disclosure control (stats) --------------------------------------------------------------------
 MESTRING_SUPPRESSION = {
     "k": int(os.environ.get("MESTRING_SUPPRESSION_K", "5")),
