@@ -1,0 +1,19 @@
+// Kiosk mode: after an answer, go back to a blank form after a visible countdown that can be stopped
+// (WCAG 2.2.1: the user can turn the time limit off).
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-kiosk-url]");
+  if (!box) { return; }
+  var seconds = parseInt(box.dataset.seconds || "15", 10);
+  var counter = box.querySelector("[data-countdown]");
+  var stop = box.querySelector("[data-stop]");
+  var timer = setInterval(function () {
+    seconds -= 1;
+    if (counter) { counter.textContent = String(seconds); }
+    if (seconds <= 0) { clearInterval(timer); window.location.assign(box.dataset.kioskUrl); }
+  }, 1000);
+  if (stop) {
+    stop.hidden = false;
+    stop.addEventListener("click", function () { clearInterval(timer); box.querySelector("[data-auto]").hidden = true; stop.hidden = true; });
+  }
+})();

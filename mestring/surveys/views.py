@@ -1,0 +1,929 @@
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from mestring.accounts.models import Membership
+from mestring.accounts.roles import Perm
+from mestring.core.permissions import member_required
+from mestring.surveys import access, analysis, engine, exports, services, tasks, xlsform
+from mestring.surveys.engine import COLLAB_DIMENSIONS
+from mestring.surveys.forms import (
+    InvitationEmailForm,
+    NationalSurveyForm,
+    QuestionForm,
+    QuestionnaireForm,
+    RoundForm,
+    SectionForm,
+    ThemeForm,
+    UnitSurveyForm,
+    XLSFormImportForm,
+)
+from mestring.surveys.models import (
+    INVITATION_STATE_LABELS,
+    TEXT_TYPES,
+    Invitation,
+    NationalSurvey,
+    Questionnaire,
+    QuestionnaireVersion,
+    QuestionType,
+    SatisfactionSurvey,
+)
+
+AUTHOR_PERMS = (Perm.SURVEY_UNIT_MANAGE, Perm.SURVEY_NATIONAL_MANAGE)
+
+
+def _membership(request: HttpRequest) -> Membership:
+    return request.membership  # type: ignore[attr-defined, no-any-return]
+
+
+def _require_any(request: HttpRequest, *perms: str) -> Membership:
+    membership = _membership(request)
+    if not any(membership.can(p) for p in perms):
+        raise PermissionDenied
+    return membership
+
+
+def _error_messages(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [m for messages_ in exc.message_dict.values() for m in messages_]
+    return list(exc.messages)
+
+
+def _apply_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Overview
+# ---------------------------------------------------------------------------------------------------------
+
+
+@member_required(Perm.AGGREGATE_VIEW)
+def home(request: HttpRequest) -> HttpResponse:
+    membership = _membership(request)
+    return render(
+        request,
+        "surveys/home.html",
+        {
+            "unit_surveys": access.visible_unit_surveys(membership),
+            "national_surveys": access.visible_national_surveys(membership)
+            if membership.can(Perm.SURVEY_NATIONAL_MANAGE)
+            else [],
+            "can_author": any(membership.can(p) for p in AUTHOR_PERMS),
+            "can_unit": membership.can(Perm.SURVEY_UNIT_MANAGE),
+            "can_national": membership.can(Perm.SURVEY_NATIONAL_MANAGE),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Authoring
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _allowed_kinds(membership: Membership) -> list[str]:
+    kinds: list[str] = []
+    if membership.can(Perm.SURVEY_UNIT_MANAGE):
+        kinds.append(Questionnaire.Kind.SATISFACTION)
+    if membership.can(Perm.SURVEY_NATIONAL_MANAGE):
+        kinds.append(Questionnaire.Kind.NATIONAL)
+    return kinds
+
+
+@member_required()
+def questionnaire_list(request: HttpRequest) -> HttpResponse:
+    membership = _require_any(request, *AUTHOR_PERMS)
+    questionnaires = access.visible_questionnaires(membership).filter(kind__in=_allowed_kinds(membership))
+    return render(request, "surveys/questionnaire_list.html", {"questionnaires": questionnaires})
+
+
+@member_required()
+def questionnaire_create(request: HttpRequest) -> HttpResponse:
+    membership = _require_any(request, *AUTHOR_PERMS)
+    form = QuestionnaireForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        kind = _allowed_kinds(membership)[-1]
+        try:
+            questionnaire = services.questionnaire_create(
+                owner=membership.organisation, kind=kind, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Skjemaet er opprettet som utkast."))
+            return redirect("surveys:questionnaire_detail", slug=questionnaire.slug)
+    return render(request, "surveys/form.html", {"form": form, "title": _("Nytt skjema")})
+
+
+def _questionnaire_version(
+    request: HttpRequest, slug: str
+) -> tuple[Membership, Questionnaire, QuestionnaireVersion]:
+    membership = _require_any(request, *AUTHOR_PERMS)
+    questionnaire = access.access_questionnaire(membership, slug)
+    raw = request.GET.get("versjon") or request.POST.get("versjon")
+    versions = questionnaire.versions.all()
+    version = (
+        versions.filter(number=int(raw)).first() if raw and raw.isdigit() else questionnaire.latest_version()
+    )
+    if version is None:
+        raise Http404
+    return membership, questionnaire, version
+
+
+@member_required()
+def questionnaire_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    membership, questionnaire, version = _questionnaire_version(request, slug)
+    form = engine.load_form(version)
+    return render(
+        request,
+        "surveys/questionnaire_detail.html",
+        {
+            "questionnaire": questionnaire,
+            "version": version,
+            "versions": questionnaire.versions.order_by("number"),
+            "survey_form": form,
+            "can_edit": access.can_edit_questionnaire(membership, questionnaire) and not version.is_locked,
+            "can_new_version": access.can_edit_questionnaire(membership, questionnaire) and version.is_locked,
+            "problems": services.version_problems(version) if not version.is_locked else [],
+        },
+    )
+
+
+def _editable_version(request: HttpRequest, slug: str) -> tuple[Questionnaire, QuestionnaireVersion]:
+    membership, questionnaire, version = _questionnaire_version(request, slug)
+    if not access.can_edit_questionnaire(membership, questionnaire):
+        raise PermissionDenied
+    return questionnaire, version
+
+
+@member_required()
+def section_add(request: HttpRequest, slug: str) -> HttpResponse:
+    questionnaire, version = _editable_version(request, slug)
+    form = SectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.section_add(version=version, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Delen er lagt til."))
+            return redirect(
+                f"{reverse('surveys:questionnaire_detail', args=[slug])}?versjon={version.number}"
+            )
+    return render(
+        request,
+        "surveys/form.html",
+        {"form": form, "title": _("Ny del i %(t)s") % {"t": questionnaire.title}},
+    )
+
+
+@member_required()
+def question_add(request: HttpRequest, slug: str) -> HttpResponse:
+    questionnaire, version = _editable_version(request, slug)
+    sections = list(version.sections.order_by("order").values_list("pk", "title"))
+    if not sections:
+        messages.warning(request, _("Legg til en del før du legger til spørsmål."))
+        return redirect("surveys:section_add", slug=slug)
+    form = QuestionForm(request.POST or None, sections=sections)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        options: list[Any] = form.parsed_options()
+        if data["type"] == QuestionType.SCALE and not options:
+            from mestring.surveys.defaults import GRADE_SCALE
+
+            options = list(GRADE_SCALE)
+        spec = services.QuestionSpec(
+            name=data["name"],
+            text=data["text"],
+            type=data["type"],
+            required=data["required"],
+            help_text=data["help_text"],
+            options=options,
+            items=form.parsed_items(),
+            condition_question=(data["condition_question"] or "").strip(),
+            condition_values=form.parsed_condition_values(),
+            min_value=data["min_value"],
+            max_value=data["max_value"],
+        )
+        try:
+            services.question_add(
+                version=version, section=version.sections.get(pk=int(data["section"])), spec=spec
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Spørsmålet er lagt til."))
+            return redirect(
+                f"{reverse('surveys:questionnaire_detail', args=[slug])}?versjon={version.number}"
+            )
+    return render(
+        request,
+        "surveys/form.html",
+        {"form": form, "title": _("Nytt spørsmål i %(t)s") % {"t": questionnaire.title}},
+    )
+
+
+@member_required()
+def version_publish(request: HttpRequest, slug: str) -> HttpResponse:
+    _questionnaire, version = _editable_version(request, slug)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        services.version_publish(version=version)
+    except ValidationError as exc:
+        for message in _error_messages(exc):
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("Versjon %(n)s er publisert og kan ikke lenger endres.") % {"n": version.number}
+        )
+    return redirect(f"{reverse('surveys:questionnaire_detail', args=[slug])}?versjon={version.number}")
+
+
+@member_required()
+def version_new(request: HttpRequest, slug: str) -> HttpResponse:
+    _questionnaire, version = _editable_version(request, slug)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        new = services.version_new_from(version=version)
+    except ValidationError as exc:
+        for message in _error_messages(exc):
+            messages.error(request, message)
+        return redirect("surveys:questionnaire_detail", slug=slug)
+    messages.success(request, _("Versjon %(n)s er laget som utkast.") % {"n": new.number})
+    return redirect(f"{reverse('surveys:questionnaire_detail', args=[slug])}?versjon={new.number}")
+
+
+@member_required()
+def questionnaire_copy(request: HttpRequest, slug: str) -> HttpResponse:
+    membership, questionnaire, version = _questionnaire_version(request, slug)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if questionnaire.kind not in _allowed_kinds(membership):
+        raise PermissionDenied
+    copy = services.questionnaire_copy(version=version, owner=membership.organisation)
+    messages.success(request, _("Du har fått en egen kopi som utkast. Endre den og publiser."))
+    return redirect("surveys:questionnaire_detail", slug=copy.slug)
+
+
+@member_required()
+def xlsform_export(request: HttpRequest, slug: str) -> HttpResponse:
+    _m, questionnaire, version = _questionnaire_version(request, slug)
+    response = HttpResponse(xlsform.export_xlsform(version), content_type=exports.CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = f'attachment; filename="{questionnaire.slug}-v{version.number}.xlsx"'
+    return response
+
+
+@member_required()
+def xlsform_import(request: HttpRequest) -> HttpResponse:
+    membership = _require_any(request, *AUTHOR_PERMS)
+    form = XLSFormImportForm(request.POST or None, request.FILES or None)
+    form.fields["kind"].choices = [  # type: ignore[attr-defined]
+        (k, label) for k, label in Questionnaire.Kind.choices if k in _allowed_kinds(membership)
+    ]
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            spec, _form_id = xlsform.parse_xlsform(form.cleaned_data["file"].read())
+            questionnaire = services.questionnaire_from_spec(
+                spec=spec, owner=membership.organisation, kind=form.cleaned_data["kind"], publish=False
+            )
+        except xlsform.XLSFormError as exc:
+            problems = exc.problems
+        except ValidationError as exc:
+            problems = _error_messages(exc)
+        else:
+            messages.success(request, _("Skjemaet er importert som utkast. Se over og publiser."))
+            return redirect("surveys:questionnaire_detail", slug=questionnaire.slug)
+    return render(request, "surveys/xlsform_import.html", {"form": form, "problems": problems})
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Respondent pages (no login)
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _render_questions(
+    form: engine.Form, data: dict[str, Any], errors: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Sections with questions prepared for the template (current values, errors, shown state)."""
+    out = []
+    for section in form.sections:
+        questions = []
+        for q in section.questions:
+            value = data.get(q.name)
+            entry: dict[str, Any] = {
+                "q": q,
+                "id": q.input_id(),
+                "value": value,
+                "error": errors.get(q.name, ""),
+                "hidden": not engine.is_shown(q, data, form),
+                "condition_values": ",".join(q.condition_values),
+                "options": [
+                    {
+                        "value": o.value,
+                        "label": o.label,
+                        "checked": (o.value in value) if isinstance(value, list) else o.value == value,
+                        "id": q.input_id(o.value),
+                    }
+                    for o in q.options
+                ],
+            }
+            if q.type == QuestionType.MATRIX:
+                answers = value if isinstance(value, dict) else {}
+                entry["rows"] = [
+                    {
+                        "item": item,
+                        "label": label,
+                        "field": f"{q.input_id()}-{item}",
+                        "options": [
+                            {
+                                "value": o.value,
+                                "label": o.label,
+                                "checked": answers.get(item) == o.value,
+                                "id": q.input_id(item, o.value),
+                            }
+                            for o in q.options
+                        ],
+                    }
+                    for item, label in q.items
+                ]
+            if q.type == QuestionType.COLLABORATION:
+                grid = value if isinstance(value, dict) else {}
+                entry["dimensions"] = [label for _d, label, _o in COLLAB_DIMENSIONS]
+                entry["rows"] = [
+                    {
+                        "label": label,
+                        "cells": [
+                            {
+                                "field": f"{q.input_id()}-{partner}-{dimension}",
+                                "dimension": dim_label,
+                                "label": f"{label}: {dim_label}",
+                                "options": [
+                                    {
+                                        "value": v,
+                                        "label": lab,
+                                        "selected": (grid.get(partner) or {}).get(dimension) == v,
+                                    }
+                                    for v, lab in engine.collab_options(dimension)
+                                ],
+                            }
+                            for dimension, dim_label, _o in COLLAB_DIMENSIONS
+                        ],
+                    }
+                    for partner, label in q.items
+                ]
+            questions.append(entry)
+        out.append({"title": section.title, "description": section.description, "questions": questions})
+    return out
+
+
+def _invitation(token: str) -> Invitation | None:
+    if not token or len(token) > 64:
+        return None
+    return (
+        Invitation.objects.select_related("survey__version__questionnaire", "survey__owner")
+        .filter(token=token)
+        .first()
+    )
+
+
+def respond(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = _invitation(token)
+    if invitation is None:
+        return render(request, "surveys/respond_message.html", {"kind": "unknown"}, status=404)
+    survey = invitation.survey
+    if survey.status != NationalSurvey.Status.OPEN:
+        return render(
+            request, "surveys/respond_message.html", {"kind": "closed", "survey": survey}, status=410
+        )
+    if invitation.completed_at or invitation.covered_by_id:
+        return render(
+            request,
+            "surveys/respond_message.html",
+            {"kind": "done", "survey": survey, "invitation": invitation},
+        )
+    form = engine.load_form(survey.version)
+    existing = getattr(invitation, "response", None)
+    data: dict[str, Any] = dict(existing.data) if existing else {}
+    errors: dict[str, str] = {}
+    cover_candidates = services.cover_candidates(invitation)
+    covers: list[str] = []
+    saved = False
+    if request.method == "POST":
+        final = request.POST.get("action") == "submit"
+        data = engine.read_post(form, request.POST)
+        covers = [k for k in request.POST.getlist("covers") if k]
+        try:
+            _response, errors = services.response_save(
+                invitation=invitation, data=data, final=final, covers=covers if final else []
+            )
+        except services.SurveyClosed:
+            return render(
+                request, "surveys/respond_message.html", {"kind": "closed", "survey": survey}, status=410
+            )
+        except ValidationError:
+            return render(
+                request,
+                "surveys/respond_message.html",
+                {"kind": "done", "survey": survey, "invitation": invitation},
+            )
+        if final and not errors:
+            return redirect("surveys:respond_done", token=token)
+        saved = not final
+        if not final:
+            data, _e = engine.clean_answers(form, data, final=False)
+    else:
+        services.invitation_opened(invitation=invitation)
+    return render(
+        request,
+        "surveys/respond.html",
+        {
+            "survey": survey,
+            "invitation": invitation,
+            "sections": _render_questions(form, data, errors),
+            "errors": errors,
+            "error_count": len(errors),
+            "cover_candidates": cover_candidates,
+            "covers": covers,
+            "saved": saved,
+        },
+        status=400 if errors and request.method == "POST" and request.POST.get("action") == "submit" else 200,
+    )
+
+
+def respond_done(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = _invitation(token)
+    if invitation is None:
+        return render(request, "surveys/respond_message.html", {"kind": "unknown"}, status=404)
+    return render(
+        request,
+        "surveys/respond_message.html",
+        {"kind": "done", "survey": invitation.survey, "invitation": invitation},
+    )
+
+
+def _unit_survey(code: str) -> SatisfactionSurvey | None:
+    if not code or len(code) > 20:
+        return None
+    return (
+        SatisfactionSurvey.objects.select_related("unit", "version__questionnaire").filter(code=code).first()
+    )
+
+
+def _unit_form(request: HttpRequest, code: str, *, kiosk: bool) -> HttpResponse:
+    survey = _unit_survey(code)
+    if survey is None:
+        return render(request, "surveys/respond_message.html", {"kind": "unknown"}, status=404)
+    if survey.current_round() is None:
+        return render(
+            request, "surveys/respond_message.html", {"kind": "closed", "survey": survey}, status=410
+        )
+    form = engine.load_form(survey.version)
+    data: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        data = engine.read_post(form, request.POST)
+        try:
+            errors = services.satisfaction_submit(survey=survey, data=data)
+        except services.SurveyClosed:
+            return render(
+                request, "surveys/respond_message.html", {"kind": "closed", "survey": survey}, status=410
+            )
+        if not errors:
+            target = reverse("surveys:unit_thanks", args=[code])
+            return redirect(f"{target}?kiosk=1" if kiosk else target)
+    return render(
+        request,
+        "surveys/unit_form.html",
+        {
+            "survey": survey,
+            "kiosk": kiosk,
+            "sections": _render_questions(form, data, errors),
+            "errors": errors,
+            "general_error": errors.get("__all__", ""),
+            "error_count": len(errors),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def unit_form(request: HttpRequest, code: str) -> HttpResponse:
+    return _unit_form(request, code, kiosk=False)
+
+
+def unit_kiosk(request: HttpRequest, code: str) -> HttpResponse:
+    return _unit_form(request, code, kiosk=True)
+
+
+def unit_thanks(request: HttpRequest, code: str) -> HttpResponse:
+    survey = _unit_survey(code)
+    if survey is None:
+        return render(request, "surveys/respond_message.html", {"kind": "unknown"}, status=404)
+    kiosk = request.GET.get("kiosk") == "1"
+    return render(
+        request,
+        "surveys/unit_thanks.html",
+        {"survey": survey, "kiosk": kiosk, "kiosk_url": reverse("surveys:unit_kiosk", args=[code])},
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Unit satisfaction surveys (staff)
+# ---------------------------------------------------------------------------------------------------------
+
+
+@member_required(Perm.SURVEY_UNIT_MANAGE)
+def unit_survey_list(request: HttpRequest) -> HttpResponse:
+    membership = _membership(request)
+    return render(
+        request, "surveys/unit_survey_list.html", {"surveys": access.visible_unit_surveys(membership)}
+    )
+
+
+def _satisfaction_versions(membership: Membership) -> Any:
+    return QuestionnaireVersion.objects.filter(
+        status=QuestionnaireVersion.Status.PUBLISHED,
+        questionnaire__in=access.visible_questionnaires(membership).filter(
+            kind=Questionnaire.Kind.SATISFACTION
+        ),
+    ).select_related("questionnaire")
+
+
+@member_required(Perm.SURVEY_UNIT_MANAGE)
+def unit_survey_create(request: HttpRequest) -> HttpResponse:
+    membership = _membership(request)
+    from mestring.surveys.defaults import ensure_default_questionnaires
+
+    ensure_default_questionnaires()
+    units = access.units_in_scope(membership)
+    form = UnitSurveyForm(request.POST or None, units=units, versions=_satisfaction_versions(membership))
+    if request.method == "POST" and form.is_valid():
+        try:
+            survey = services.satisfaction_survey_create(**form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Brukerundersøkelsen er opprettet."))
+            return redirect("surveys:unit_survey_detail", pk=survey.pk)
+    return render(request, "surveys/form.html", {"form": form, "title": _("Ny brukerundersøkelse")})
+
+
+def _qr_svg(url: str) -> str:
+    return str(segno.make(url, error="m").svg_inline(scale=4, title=_("QR-kode til undersøkelsen")))
+
+
+@member_required(Perm.SURVEY_UNIT_MANAGE)
+def unit_survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = access.access_unit_survey(_membership(request), pk)
+    short_url = request.build_absolute_uri(reverse("surveys:unit_form", args=[survey.code]))
+    current = survey.current_round()
+    return render(
+        request,
+        "surveys/unit_survey_detail.html",
+        {
+            "survey": survey,
+            "short_url": short_url,
+            "kiosk_url": reverse("surveys:unit_kiosk", args=[survey.code]),
+            "qr": _qr_svg(short_url),
+            "rounds": [(r, r.answers.count()) for r in survey.rounds.order_by("-opened_on", "-pk")],
+            "current": current,
+            "round_form": RoundForm(),
+        },
+    )
+
+
+@member_required(Perm.SURVEY_UNIT_MANAGE)
+def unit_survey_round(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = access.access_unit_survey(_membership(request), pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = RoundForm(request.POST)
+    if form.is_valid():
+        try:
+            services.satisfaction_round_start(survey=survey, name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            for message in _error_messages(exc):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("En ny runde er startet."))
+    else:
+        messages.error(request, _("Gi runden et navn."))
+    return redirect("surveys:unit_survey_detail", pk=survey.pk)
+
+
+@member_required()
+def unit_survey_results(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _require_any(request, Perm.SURVEY_UNIT_MANAGE, Perm.AGGREGATE_VIEW)
+    survey = access.access_unit_survey(membership, pk)
+    return render(
+        request,
+        "surveys/unit_survey_results.html",
+        {
+            "survey": survey,
+            "result": analysis.satisfaction_results(survey),
+            "can_manage": membership.can(Perm.SURVEY_UNIT_MANAGE),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# National surveys (analyst)
+# ---------------------------------------------------------------------------------------------------------
+
+
+@member_required(Perm.SURVEY_NATIONAL_MANAGE)
+def national_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "surveys/national_list.html",
+        {"surveys": access.visible_national_surveys(_membership(request))},
+    )
+
+
+@member_required(Perm.SURVEY_NATIONAL_MANAGE)
+def national_create(request: HttpRequest) -> HttpResponse:
+    membership = _membership(request)
+    from mestring.surveys.defaults import ensure_default_questionnaires
+
+    ensure_default_questionnaires()
+    versions = QuestionnaireVersion.objects.filter(
+        status=QuestionnaireVersion.Status.PUBLISHED,
+        questionnaire__in=access.visible_questionnaires(membership).filter(kind=Questionnaire.Kind.NATIONAL),
+    ).select_related("questionnaire")
+    form = NationalSurveyForm(request.POST or None, versions=versions)
+    if request.method == "POST" and form.is_valid():
+        try:
+            survey = services.national_survey_create(owner=membership.organisation, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Undersøkelsen er opprettet med %(n)s kommuner.") % {"n": survey.invitations.count()},
+            )
+            return redirect("surveys:national_detail", slug=survey.slug)
+    return render(request, "surveys/form.html", {"form": form, "title": _("Ny nasjonal undersøkelse")})
+
+
+def _status_context(survey: NationalSurvey, membership: Membership) -> dict[str, Any]:
+    invitations = list(survey.invitations.select_related("covered_by").order_by("name"))
+    total = len(invitations)
+    counts = dict.fromkeys(INVITATION_STATE_LABELS, 0)
+    for i in invitations:
+        counts[i.state] += 1
+    responded = sum(1 for i in invitations if i.responded)
+    return {
+        "survey": survey,
+        "total": total,
+        "responded": responded,
+        "rate": f"{100 * responded / total:.1f}".replace(".", ",") if total else "0",
+        "counts": [(INVITATION_STATE_LABELS[s], n) for s, n in counts.items()],
+        "invitations": invitations if membership.can(Perm.SURVEY_IDENTITY_VIEW) else [],
+        "state_labels": INVITATION_STATE_LABELS,
+        "poll": survey.status == NationalSurvey.Status.OPEN,
+    }
+
+
+@member_required(Perm.SURVEY_NATIONAL_MANAGE)
+def national_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = _membership(request)
+    survey = access.access_national_survey(membership, slug)
+    context = _status_context(survey, membership)
+    context["placeholder_count"] = survey.invitations.filter(email__endswith=".invalid").count()
+    return render(request, "surveys/national_detail.html", context)
+
+
+@member_required(Perm.SURVEY_NATIONAL_MANAGE)
+def national_status(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = _membership(request)
+    survey = access.access_national_survey(membership, slug)
+    return render(request, "surveys/_national_status.html", _status_context(survey, membership))
+
+
+@member_required(Perm.SURVEY_NATIONAL_MANAGE)
+def invitation_edit(request: HttpRequest, slug: str, kommunenummer: str) -> HttpResponse:
+    """Correct a municipality's contact address (e.g. a placeholder) and resend its invitation."""
+    membership = _membership(request)
+    if not membership.can(Perm.SURVEY_IDENTITY_VIEW):
+        raise PermissionDenied
+    survey = access.access_national_survey(membership, slug)
+    invitation = survey.invitations.filter(kommunenummer=kommunenummer).first()
+    if invitation is None:
+        raise Http404
+    form = InvitationEmailForm(request.POST or None, initial={"email": invitation.email})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_email_set(invitation=invitation, email=form.cleaned_data["email"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if (
+                request.POST.get("resend")
+                and survey.status == NationalSurvey.Status.OPEN
+                and not invitation.responded
+            ):
+                Invitation.objects.filter(pk=invitation.pk).update(sent_at=None)
+                tasks.send_invitations_task.enqueue(survey.pk)
+                messages.success(request, _("Adressen er endret, og invitasjonen sendes på nytt."))
+            else:
+                messages.success(request, _("Adressen er endret."))
+            return redirect("surveys:national_detail", slug=slug)
+    return render(
+        request,
+        "surveys/invitation_edit.html",
+        {"form": form, "survey": survey, "invitation": invitation},
+    )
+
+
+@member_required(Perm.SURVEY_NATIONAL_MANAGE)
+def national_send(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = access.access_national_survey(_membership(request), slug)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        services.national_survey_open(survey=survey, base_url=request.build_absolute_uri("/"))
+    except ValidationError as exc:
+        for message in _error_messages(exc):
+            messages.error(request, message)
+        return redirect("surveys:national_detail", slug=slug)
+    tasks.send_invitations_task.enqueue(survey.pk)
+    messages.success(request, _("Invitasjonene sendes nå i bakgrunnen."))
+    return redirect("surveys:national_detail", slug=slug)
+
+
+@member_required(Perm.SURVEY_NATIONAL_MANAGE)
+def national_remind(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = access.access_national_survey(_membership(request), slug)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    tasks.send_reminders_task.enqueue(survey.pk, True)
+    messages.success(request, _("Påminnelser til dem som ikke har svart, sendes nå i bakgrunnen."))
+    return redirect("surveys:national_detail", slug=slug)
+
+
+@member_required(Perm.SURVEY_NATIONAL_MANAGE)
+def national_close(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = access.access_national_survey(_membership(request), slug)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    services.national_survey_close(survey=survey)
+    messages.success(request, _("Undersøkelsen er avsluttet. Lenkene virker ikke lenger."))
+    return redirect("surveys:national_detail", slug=slug)
+
+
+def _group_set(request: HttpRequest) -> str:
+    slug = request.GET.get("etter", "")
+    return slug if slug in dict(analysis.group_sets()) else ""
+
+
+@member_required(Perm.SURVEY_NATIONAL_MANAGE)
+def national_analysis(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = access.access_national_survey(_membership(request), slug)
+    form = engine.load_form(survey.version)
+    datas = [d for _k, d in analysis.submitted_data(survey)]
+    return render(
+        request,
+        "surveys/national_analysis.html",
+        {
+            "survey": survey,
+            "representativeness": [
+                analysis.representativeness(survey, s) for s in analysis.REPRESENTATIVENESS_SETS
+            ],
+            "frequencies": analysis.frequency_tables(form, datas),
+            "open_questions": [(q.name, q.text) for q in form.questions.values() if q.type in TEXT_TYPES],
+        },
+    )
+
+
+@member_required(Perm.SURVEY_NATIONAL_MANAGE)
+def national_crosstab(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = access.access_national_survey(_membership(request), slug)
+    form = engine.load_form(survey.version)
+    choices = analysis.crosstab_categories(form)
+    names = {name for name, _t in choices}
+    question = request.GET.get("sporsmal", "")
+    by_question = request.GET.get("mot", "")
+    by_group = _group_set(request)
+    table = None
+    error = ""
+    if question:
+        if question not in names or (by_question and by_question not in names):
+            error = _("Velg spørsmål med faste svaralternativer.")
+        elif not by_question and not by_group:
+            error = _("Velg et spørsmål eller en gruppering å krysse mot.")
+        else:
+            table = analysis.survey_crosstab(
+                survey,
+                question=question,
+                by_question=by_question if not by_group else "",
+                by_group_set=by_group,
+                form=form,
+            )
+    return render(
+        request,
+        "surveys/national_crosstab.html",
+        {
+            "survey": survey,
+            "choices": choices,
+            "group_sets": analysis.group_sets(),
+            "question": question,
+            "by_question": by_question,
+            "by_group": by_group,
+            "table": table,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@member_required(Perm.SURVEY_NATIONAL_MANAGE)
+def national_open_answers(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = _membership(request)
+    survey = access.access_national_survey(membership, slug)
+    form = engine.load_form(survey.version)
+    open_questions = [(q.name, q.text) for q in form.questions.values() if q.type in TEXT_TYPES]
+    if not open_questions:
+        raise Http404
+    question = request.GET.get("sporsmal") or request.POST.get("sporsmal") or open_questions[0][0]
+    if question not in dict(open_questions):
+        raise Http404
+    theme_form = ThemeForm(request.POST if request.POST.get("action") == "theme" else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "theme":
+                if theme_form.is_valid():
+                    services.theme_add(survey=survey, question_name=question, **theme_form.cleaned_data)
+                    messages.success(request, _("Temaet er lagt til i kodeboken."))
+                    return redirect(
+                        f"{reverse('surveys:national_open_answers', args=[slug])}?sporsmal={question}"
+                    )
+            else:
+                codes: dict[int, list[int]] = {}
+                for answer in analysis.open_answers(survey, question):
+                    codes[answer.response_id] = [
+                        int(t) for t in request.POST.getlist(f"tema-{answer.response_id}") if t.isdigit()
+                    ]
+                services.answer_codes_set(survey=survey, question_name=question, codes=codes)
+                messages.success(request, _("Kodingen er lagret."))
+                return redirect(
+                    f"{reverse('surveys:national_open_answers', args=[slug])}?sporsmal={question}"
+                )
+        except ValidationError as exc:
+            _apply_errors(theme_form, exc)
+    themes = list(survey.themes.filter(question_name=question))
+    return render(
+        request,
+        "surveys/national_open_answers.html",
+        {
+            "survey": survey,
+            "open_questions": open_questions,
+            "question": question,
+            "question_text": dict(open_questions)[question],
+            "answers": analysis.open_answers(survey, question),
+            "themes": themes,
+            "theme_form": theme_form,
+            "counts": analysis.theme_counts(survey, question),
+            "identity": membership.can(Perm.SURVEY_IDENTITY_VIEW),
+        },
+    )
+
+
+@member_required(Perm.SURVEY_NATIONAL_MANAGE)
+def national_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    membership = _membership(request)
+    survey = access.access_national_survey(membership, slug)
+    if fmt not in exports.CONTENT_TYPES:
+        raise Http404
+    content = exports.export_responses(survey, fmt, identity=membership.can(Perm.SURVEY_IDENTITY_VIEW))
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{survey.slug}-svar.{fmt}"'
+    return response
+
+
+@member_required(Perm.SURVEY_NATIONAL_MANAGE)
+def national_tables_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    survey = access.access_national_survey(_membership(request), slug)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    form = engine.load_form(survey.version)
+    datas = [d for _k, d in analysis.submitted_data(survey)]
+    tables = [analysis.representativeness(survey, s) for s in analysis.REPRESENTATIVENESS_SETS]
+    tables += analysis.frequency_tables(form, datas)
+    content = exports.tables_to_csv(tables) if fmt == "csv" else exports.tables_to_xlsx(tables)
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{survey.slug}-tabeller.{fmt}"'
+    return response
