@@ -1,0 +1,430 @@
+"""Benchmark: the caseload page and a person's follow-up page, 200 persons × 5 years vs one person.
+
+    .venv/bin/python bench/caseload.py [--persons 200] [--years 5] [--clients 20] [--requests 200]
+
+Needs PostgreSQL (`BENCH_POSTGRES`, default postgres://postgres@127.0.0.1:5432/postgres, used to create
+and drop the databases `mestring_bench_1` and `mestring_bench_<persons>`). For each size a child process
+migrates a fresh database, builds the demo world and a coordinator's caseload with synthetic history (bulk
+inserts, invented people), counts the queries of one request per page, then serves the app on a loopback
+port and sends the pages from `--clients` concurrent clients. It prints the query counts, p50/p95 latency
+and the ratio large/one. Goal (issue 5): p95 ≤ 100 ms and the query count independent of the number of
+persons. Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from http.client import HTTPConnection
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN_URL = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def recreate_database(name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- Child: build one database and measure ---------------------------------------------------------------
+
+
+def build_history(n_persons: int, years: int) -> tuple[Any, list[int]]:
+    """The coordinator koordinator.evje with `n_persons` persons and `years` of history each."""
+    from django.utils import timezone
+
+    from mestring.core.world import build_world
+    from mestring.followup.instruments import ensure_builtin_instruments
+    from mestring.followup.models import (
+        CareTeamMember,
+        CrisisPlan,
+        Episode,
+        FeedbackScore,
+        Goal,
+        IndividualPlan,
+        Instrument,
+        MappingArea,
+        Measure,
+        Meeting,
+        PersonMapping,
+        PhaseChange,
+        PlanVersion,
+        Referral,
+    )
+    from mestring.mapping.areas import AREA_CODES, Phase, Rating
+    from mestring.people.models import CareTeamMembership, Person, ServiceRelation
+
+    world = build_world()
+    ensure_builtin_instruments()
+    rng = random.Random(7)
+    coordinator = world.user("koordinator.evje")
+    unit = world.org("evje-rus-psykisk-helse")
+    municipality = unit.parent
+    today = timezone.localdate()
+    start = today - timedelta(days=365 * years)
+    persons = Person.objects.bulk_create(
+        Person(
+            organisation=municipality,
+            first_name=f"Bench{i:04d}",
+            last_name="Person",
+            birth_year=1960 + i % 40,
+        )
+        for i in range(n_persons)
+    )
+    ServiceRelation.objects.bulk_create(
+        ServiceRelation(person=p, unit=unit, valid_from=start) for p in persons
+    )
+    CareTeamMembership.objects.bulk_create(
+        CareTeamMembership(person=p, user=coordinator, role_title="Koordinator", valid_from=start)
+        for p in persons
+    )
+    CareTeamMember.objects.bulk_create(
+        CareTeamMember(
+            person=p, user=coordinator, name="Kari Fjellstad", role_title="Koordinator", valid_from=start
+        )
+        for p in persons
+    )
+    phases = list(Phase.values)
+    episodes = Episode.objects.bulk_create(
+        Episode(
+            person=p,
+            organisation=municipality,
+            phase=rng.choice(phases),
+            started_on=start,
+            coordinator=coordinator,
+            coordinator_since=start,
+        )
+        for p in persons
+    )
+    Episode.units.through.objects.bulk_create(
+        Episode.units.through(episode_id=e.pk, organisation_id=unit.pk) for e in episodes
+    )
+    PhaseChange.objects.bulk_create(
+        PhaseChange(episode=e, phase=rng.choice(phases), changed_on=start + timedelta(days=180 * k))
+        for e in episodes
+        for k in range(years * 2)
+    )
+    Referral.objects.bulk_create(
+        Referral(
+            episode=e,
+            direction="out",
+            agency=rng.choice(["tsb", "dps", "nav", "gp"]),
+            referred_on=start + timedelta(days=200 * k),
+            status="closed",
+        )
+        for e in episodes
+        for k in range(years)
+    )
+    goals = Goal.objects.bulk_create(
+        Goal(person=p, text=f"Mål {k} for {p.first_name}", created_on=start + timedelta(days=90 * k))
+        for p in persons
+        for k in range(2 * years)
+    )
+    by_person: dict[int, list[Goal]] = {}
+    for goal in goals:
+        by_person.setdefault(goal.person_id, []).append(goal)
+    Measure.objects.bulk_create(
+        Measure(
+            person_id=g.person_id,
+            goal=g,
+            title=f"Tiltak for {g.text}",
+            responsible="Koordinator",
+            start_on=g.created_on,
+            end_on=g.created_on + timedelta(days=rng.choice([60, 120, 400])),
+            status=rng.choice(["done", "active", "planned"]),
+        )
+        for g in goals
+        for _k in range(2)
+    )
+    mappings = PersonMapping.objects.bulk_create(
+        PersonMapping(person=p, assessed_on=start + timedelta(days=365 * k), unit=unit)
+        for p in persons
+        for k in range(years)
+    )
+    ratings = list(Rating.values)
+    MappingArea.objects.bulk_create(
+        MappingArea(mapping=m, area=code, rating=rng.choice(ratings)) for m in mappings for code in AREA_CODES
+    )
+    plans = IndividualPlan.objects.bulk_create(
+        IndividualPlan(
+            person=p,
+            status="active",
+            next_review_on=today + timedelta(days=rng.randint(-30, 120)),
+            version=2 * years,
+        )
+        for p in persons
+    )
+    PlanVersion.objects.bulk_create(
+        PlanVersion(
+            plan=plan,
+            number=k + 1,
+            saved_at=timezone.now() - timedelta(days=180 * (2 * years - k)),
+            snapshot={
+                "status": "active",
+                "needs": f"Behov {k}",
+                "goals": [],
+                "measures": [],
+                "care_team": [],
+            },
+        )
+        for plan in plans
+        for k in range(2 * years)
+    )
+    Meeting.objects.bulk_create(
+        Meeting(
+            person=p,
+            starts_at=timezone.now() - timedelta(days=90 * k) + timedelta(days=30),
+            status="held" if k else "planned",
+            agenda="Status",
+            minutes="Referat" if k else "",
+        )
+        for p in persons
+        for k in range(4 * years)
+    )
+    CrisisPlan.objects.bulk_create(
+        CrisisPlan(person=p, warning_signs="Sover dårlig", what_helps="Tur", contacts="Koordinator")
+        for p in persons
+    )
+    instruments = list(Instrument.objects.all())
+    FeedbackScore.objects.bulk_create(
+        FeedbackScore(
+            person=p,
+            instrument=instrument,
+            answered_on=start + timedelta(days=30 * k),
+            score=rng.uniform(2, 8) if instrument.purpose == "outcome" else rng.uniform(20, 40),
+            off_track=rng.random() < 0.1,
+        )
+        for p in persons
+        for instrument in instruments
+        for k in range(12 * years // 2)
+    )
+    return world, [p.pk for p in persons]
+
+
+def session_cookie(username: str) -> str:
+    from django.test import Client
+
+    from mestring.core.testing.personas import login
+
+    client = Client()
+    login(client, username)
+    return client.cookies["sessionid"].value
+
+
+def count_queries(cookie: str, paths: dict[str, str]) -> dict[str, int]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.cookies["sessionid"] = cookie
+    counts = {}
+    for name, path in paths.items():
+        client.get(path)  # warm caches
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        counts[name] = len(ctx.captured_queries)
+    return counts
+
+
+def serve(workers: int) -> tuple[Any, int, list[int]]:
+    """A threaded WSGI server on a loopback port, pre-forked into `workers` processes (like gunicorn)."""
+    from django.core.servers.basehttp import (
+        ThreadedWSGIServer,
+        WSGIRequestHandler,
+        get_internal_wsgi_application,
+    )
+    from django.db import connections
+
+    class Quiet(WSGIRequestHandler):
+        disable_nagle_algorithm = True  # else small writes wait for delayed ACKs (~40 ms on loopback)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadedWSGIServer(("127.0.0.1", 0), Quiet, allow_reuse_address=True)
+    server.set_app(get_internal_wsgi_application())
+    connections.close_all()
+    children = []
+    for _ in range(max(workers - 1, 0)):
+        pid = os.fork()
+        if pid == 0:  # child: serve until killed
+            try:
+                server.serve_forever()
+            finally:
+                os._exit(0)
+        children.append(pid)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, server.server_address[1], children
+
+
+def load(port: int, cookie: str, paths: list[str], clients: int, per_client: int) -> list[float]:
+    timings: list[float] = []
+    lock = threading.Lock()
+    errors: list[str] = []
+
+    def worker(seed: int) -> None:
+        rng = random.Random(seed)
+        mine = []
+        for _ in range(per_client):
+            path = rng.choice(paths)
+            began = time.perf_counter()
+            conn = HTTPConnection("127.0.0.1", port, timeout=60)
+            conn.request("GET", path, headers={"Cookie": f"sessionid={cookie}", "Connection": "close"})
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            mine.append(time.perf_counter() - began)
+            if response.status != 200:
+                errors.append(f"{path}: {response.status}")
+        with lock:
+            timings.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise SystemExit(f"non-200 answers: {errors[:5]}")
+    return timings
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(round(0.95 * len(ordered)) - 1, 0)]
+
+
+def child(args: argparse.Namespace) -> None:
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connections
+
+    connections.settings["default"]["CONN_MAX_AGE"] = 0  # server threads must not keep connections open
+    call_command("migrate", verbosity=0)
+    began = time.perf_counter()
+    _world, person_ids = build_history(args.persons, args.years)
+    build_seconds = time.perf_counter() - began
+    cookie = session_cookie("koordinator.evje")
+    caseload = "/oppfolging/"
+    person_paths = [f"/oppfolging/person/{pk}/" for pk in person_ids]
+    queries = count_queries(cookie, {"caseload": caseload, "person": person_paths[0]})
+    server, port, children = serve(args.workers)
+    result: dict[str, Any] = {
+        "persons": args.persons,
+        "build_seconds": round(build_seconds, 1),
+        "queries": queries,
+    }
+    try:
+        for name, paths in (("caseload", [caseload]), ("person", person_paths)):
+            load(port, cookie, paths, clients=2, per_client=3)  # warm-up
+            serial = load(port, cookie, paths, clients=1, per_client=10)
+            timings = load(
+                port, cookie, paths, clients=args.clients, per_client=max(args.requests // args.clients, 1)
+            )
+            result[name] = {
+                "n": len(timings),
+                "serial_ms": round(statistics.median(serial) * 1000, 1),
+                "p50_ms": round(statistics.median(timings) * 1000, 1),
+                "p95_ms": round(p95(timings) * 1000, 1),
+            }
+    finally:
+        for pid in children:
+            os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+        server.shutdown()
+        server.server_close()
+    print(json.dumps(result))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--persons", type=int, default=200)
+    parser.add_argument("--years", type=int, default=5)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=200, help="requests per page and size")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="server processes")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+    results = {}
+    for size in (1, args.persons):
+        name = f"mestring_bench_{size}"
+        url = recreate_database(name)
+        env = {**os.environ, "DATABASE_URL": url}
+        command = [
+            sys.executable,
+            __file__,
+            "--child",
+            f"--persons={size}",
+            f"--years={args.years}",
+            f"--clients={args.clients}",
+            f"--requests={args.requests}",
+            f"--workers={args.workers}",
+        ]
+        print(f"… {size} person(er): bygger database og måler", flush=True)
+        try:
+            output = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
+        finally:
+            drop_database(name)
+        results[size] = json.loads(output.strip().splitlines()[-1])
+    one, many = results[1], results[args.persons]
+    print()
+    print(
+        f"Koordinator med {args.persons} personer × {args.years} år mot 1 person; "
+        f"{args.clients} samtidige klienter, {args.workers} serverprosesser"
+    )
+    print(f"{'side':<10} {'mål':<12} {'1 person':>10} {f'{args.persons} pers.':>12} {'forhold':>9}")
+    for page in ("caseload", "person"):
+        rows = [
+            ("spørringer", one["queries"][page], many["queries"][page]),
+            ("1 klient ms", one[page]["serial_ms"], many[page]["serial_ms"]),
+            ("p50 ms", one[page]["p50_ms"], many[page]["p50_ms"]),
+            ("p95 ms", one[page]["p95_ms"], many[page]["p95_ms"]),
+        ]
+        for label, small, large in rows:
+            ratio = large / small if small else float("nan")
+            print(f"{page:<10} {label:<12} {small:>10} {large:>12} {ratio:>9.2f}")
+    print()
+    same = one["queries"] == many["queries"]
+    print(f"Antall spørringer uavhengig av antall personer: {'ja' if same else 'NEI'}")
+    worst = max(many["caseload"]["p95_ms"], many["person"]["p95_ms"])
+    print(
+        f"p95 ≤ 100 ms med {args.persons} personer: {'ja' if worst <= 100 else 'nei'} (verste p95 {worst} ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()

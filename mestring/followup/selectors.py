@@ -1,0 +1,372 @@
+"""Reads of follow-up data. Persons come only from `mestring.people` (persons_for / access_person).
+
+The caseload and the FACT board are built with a fixed number of queries whatever the number of persons
+(annotations and subqueries, no per-person queries), and log one access-log row per person shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mestring.accounts.models import Membership
+from mestring.audit.models import AccessLog, ChangeLog
+from mestring.audit.services import log_access_many
+from mestring.followup import feedback
+from mestring.followup.models import (
+    BoardEntry,
+    CareTeamMember,
+    CrisisPlan,
+    Episode,
+    FeedbackScore,
+    Goal,
+    IndividualPlan,
+    Instrument,
+    MappingArea,
+    Measure,
+    Meeting,
+    PersonMapping,
+    Referral,
+    Reminder,
+)
+from mestring.mapping.areas import AREAS, Rating
+from mestring.organisations.models import Organisation
+from mestring.organisations.selectors import municipality_ids_in_scope
+from mestring.people.models import CareTeamMembership, Person
+from mestring.people.selectors import persons_for
+
+LIST_PURPOSE = "tjenstlig behov"
+
+
+def latest_off_track_q() -> Exists:
+    """True when the newest score of any instrument for the person (OuterRef pk) is outside its band."""
+    later = FeedbackScore.objects.filter(
+        person_id=OuterRef("person_id"), instrument_id=OuterRef("instrument_id")
+    ).filter(
+        Q(answered_on__gt=OuterRef("answered_on"))
+        | Q(answered_on=OuterRef("answered_on"), pk__gt=OuterRef("pk"))
+    )
+    return Exists(
+        FeedbackScore.objects.filter(person_id=OuterRef("pk"), off_track=True).filter(~Exists(later))
+    )
+
+
+def annotate_followup(persons: QuerySet[Person], today: date | None = None) -> QuerySet[Person]:
+    """Annotations the caseload and board show, each a subquery (no per-person queries)."""
+    day = today or timezone.localdate()
+    open_episode = Episode.objects.filter(person_id=OuterRef("pk"), ended_on__isnull=True).order_by(
+        "-started_on"
+    )
+    plan = IndividualPlan.objects.filter(person_id=OuterRef("pk"))
+    next_meeting = (
+        Meeting.objects.filter(
+            person_id=OuterRef("pk"), status=Meeting.Status.PLANNED, starts_at__gte=timezone.now()
+        )
+        .order_by("starts_at")
+        .values("starts_at")[:1]
+    )
+    overdue = (
+        Measure.objects.filter(person_id=OuterRef("pk"), status__in=Measure.OPEN, end_on__lt=day)
+        .order_by()
+        .values("person_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    waiting = Referral.objects.filter(
+        episode__person_id=OuterRef("pk"),
+        episode__ended_on__isnull=True,
+        status__in=[Referral.Status.SENT, Referral.Status.ACCEPTED],
+    )
+    return persons.annotate(
+        phase=Subquery(open_episode.values("phase")[:1]),
+        coordinator_first=Subquery(open_episode.values("coordinator__first_name")[:1]),
+        coordinator_last=Subquery(open_episode.values("coordinator__last_name")[:1]),
+        coordinator_id=Subquery(open_episode.values("coordinator_id")[:1]),
+        plan_status=Subquery(plan.values("status")[:1]),
+        review_on=Subquery(plan.values("next_review_on")[:1]),
+        next_meeting_at=Subquery(next_meeting),
+        overdue_measures=Subquery(overdue),
+        waiting_referral=Exists(waiting),
+        off_track=latest_off_track_q(),
+        has_crisis_plan=Exists(CrisisPlan.objects.filter(person_id=OuterRef("pk"))),
+    )
+
+
+CASELOAD_PAGE_SIZE = 50
+
+
+@dataclass
+class CaseloadPage:
+    persons: list[Person]
+    number: int
+    pages: int
+    total: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def caseload(
+    membership: Membership,
+    *,
+    scope: str = "mine",
+    page: int = 1,
+    per_page: int = CASELOAD_PAGE_SIZE,
+    what: str = "saksliste",
+) -> CaseloadPage:
+    """The coordinator's list, one page at a time (next meeting first).
+
+    "mine": persons the actor coordinates or is on the care team of; "all": everyone the actor has tjenstlig
+    behov for. The same number of queries for any number of persons; one access-log row per person shown.
+    """
+    persons = persons_for(membership).filter(status=Person.Status.ACTIVE)
+    if scope == "mine":
+        mine = Q(
+            pk__in=Episode.objects.filter(coordinator_id=membership.user_id, ended_on__isnull=True).values(
+                "person_id"
+            )
+        ) | Q(
+            pk__in=CareTeamMembership.objects.active().filter(user_id=membership.user_id).values("person_id")
+        )
+        persons = persons.filter(mine)
+    total = persons.count()
+    pages = max((total + per_page - 1) // per_page, 1)
+    number = min(max(page, 1), pages)
+    ordered = annotate_followup(persons).order_by(
+        F("next_meeting_at").asc(nulls_last=True), "last_name", "first_name", "pk"
+    )
+    rows = list(ordered[(number - 1) * per_page : number * per_page])
+    if rows:
+        log_access_many(
+            user=membership.user, membership=membership, persons=rows, what=what, purpose=LIST_PURPOSE
+        )
+    return CaseloadPage(persons=rows, number=number, pages=pages, total=total)
+
+
+def board_units(membership: Membership) -> QuerySet[Organisation]:
+    """Units whose FACT board the actor may open: its own unit, or a sharing cooperation's member units."""
+    organisation = membership.organisation
+    if organisation.kind == Organisation.Kind.UNIT:
+        return Organisation.objects.filter(pk=organisation.pk)
+    scope = municipality_ids_in_scope(organisation, person_work=True)
+    return Organisation.objects.filter(kind=Organisation.Kind.UNIT, parent_id__in=scope).order_by("name")
+
+
+@dataclass
+class Board:
+    unit: Organisation
+    entries: list[BoardEntry]
+    suggestions: list[Person]
+
+
+BOARD_RELOG_AFTER = timedelta(minutes=30)
+
+
+def board(membership: Membership, unit: Organisation, *, polling: bool = False) -> Board:
+    """Open entries on the unit's board, and persons served by the unit who are not on track (suggestions).
+
+    Only persons the actor has tjenstlig behov for are shown; each shown person gets one access-log row. The
+    live refresh (`polling`) does not log a person again within 30 minutes of the last board row for them, so
+    an open board does not flood the log.
+    """
+    visible = persons_for(membership)
+    entries = list(
+        BoardEntry.objects.filter(unit=unit, removed_at__isnull=True, person__in=visible)
+        .select_related("responsible")
+        .prefetch_related(Prefetch("person", queryset=annotate_followup(Person.objects.all())))
+        .order_by("added_on", "pk")
+    )
+    on_board = [e.person_id for e in entries]
+    from mestring.people.models import ServiceRelation
+
+    served = ServiceRelation.objects.active().filter(unit=unit).values("person_id")
+    suggestions = list(
+        annotate_followup(visible.filter(pk__in=served, status=Person.Status.ACTIVE).exclude(pk__in=on_board))
+        .filter(Q(off_track=True) | Q(overdue_measures__gt=0))
+        .order_by("last_name", "first_name", "pk")
+    )
+    shown = [e.person for e in entries] + suggestions
+    if shown and polling:
+        recent = set(
+            AccessLog.objects.filter(
+                user_id=membership.user_id,
+                what="FACT-tavle",
+                at__gte=timezone.now() - BOARD_RELOG_AFTER,
+                person_id__in=[p.pk for p in shown],
+            ).values_list("person_id", flat=True)
+        )
+        shown = [p for p in shown if p.pk not in recent]
+    if shown:
+        log_access_many(
+            user=membership.user,
+            membership=membership,
+            persons=shown,
+            what="FACT-tavle",
+            purpose=LIST_PURPOSE,
+        )
+    return Board(unit=unit, entries=entries, suggestions=suggestions)
+
+
+# --- One person -----------------------------------------------------------------------------------
+
+
+def open_episode(person: Person) -> Episode | None:
+    return (
+        Episode.objects.filter(person=person, ended_on__isnull=True)
+        .select_related("coordinator")
+        .prefetch_related("units", "referrals")
+        .first()
+    )
+
+
+def goals_tree(person: Person) -> list[Goal]:
+    """Main goals with their sub-goals and latest rating prefetched."""
+    return list(
+        Goal.objects.filter(person=person, parent__isnull=True)
+        .prefetch_related("sub_goals", "ratings", "sub_goals__ratings")
+        .order_by("created_on", "pk")
+    )
+
+
+@dataclass
+class AreaHistory:
+    code: str
+    label: Any
+    cells: list[MappingArea | None]
+    change: str  # "better" / "worse" / "same" / ""
+
+
+RATING_ORDER = {Rating.GREEN: 0, Rating.YELLOW: 1, Rating.RED: 2}
+
+
+def mapping_history(person: Person, limit: int = 6) -> tuple[list[PersonMapping], list[AreaHistory]]:
+    """The newest mappings (oldest first) and per-area ratings with the change since the previous one."""
+    mappings = list(
+        PersonMapping.objects.filter(person=person)
+        .select_related("unit", "assessed_by")
+        .prefetch_related("areas")
+        .order_by("-assessed_on", "-pk")[:limit]
+    )
+    mappings.reverse()
+    by_mapping = [{a.area: a for a in m.areas.all()} for m in mappings]
+    rows = []
+    for code, label in AREAS:
+        cells = [ratings.get(code) for ratings in by_mapping]
+        change = ""
+        known = [c for c in cells if c is not None]
+        if len(known) >= 2:
+            before, now = RATING_ORDER[Rating(known[-2].rating)], RATING_ORDER[Rating(known[-1].rating)]
+            change = "better" if now < before else "worse" if now > before else "same"
+        rows.append(AreaHistory(code=code, label=label, cells=cells, change=change))
+    return mappings, rows
+
+
+def care_team(person: Person, *, active_only: bool = True) -> list[CareTeamMember]:
+    members = CareTeamMember.objects.filter(person=person).select_related("user")
+    if active_only:
+        members = members.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=timezone.localdate()))
+    return list(members.order_by("valid_from", "pk"))
+
+
+def next_meeting(person: Person) -> Meeting | None:
+    return (
+        Meeting.objects.filter(person=person, status=Meeting.Status.PLANNED, starts_at__gte=timezone.now())
+        .order_by("starts_at")
+        .first()
+    )
+
+
+@dataclass
+class Trajectory:
+    instrument: Instrument
+    points: list[feedback.Point]
+    chart: feedback.SvgChart
+    off_track: bool
+
+
+def trajectories(person: Person) -> list[Trajectory]:
+    """One trajectory per instrument the person has answered (or every active instrument, empty)."""
+    instruments = list(Instrument.objects.filter(is_active=True).prefetch_related("items"))
+    scores = list(FeedbackScore.objects.filter(person=person).order_by("answered_on", "pk"))
+    result = []
+    for instrument in instruments:
+        rows = [(s.answered_on, s.score) for s in scores if s.instrument_id == instrument.pk]
+        spec = feedback.spec_of(instrument)
+        points = feedback.trajectory(spec, rows)
+        result.append(
+            Trajectory(
+                instrument=instrument,
+                points=points,
+                chart=feedback.svg_chart(spec, points),
+                off_track=bool(points and points[-1].off_track),
+            )
+        )
+    return result
+
+
+def open_reminders(person: Person) -> QuerySet[Reminder]:
+    return Reminder.objects.filter(person=person, done_at__isnull=True).select_related("measure")
+
+
+def overdue_measures(person: Person, today: date | None = None) -> QuerySet[Measure]:
+    day = today or timezone.localdate()
+    return Measure.objects.filter(person=person, status__in=Measure.OPEN, end_on__lt=day)
+
+
+CHANGE_LABELS: dict[str, Any] = {
+    "goal": _("Mål"),
+    "goalrating": _("Målvurderinger"),
+    "personmapping": _("Kartlegginger"),
+    "individualplan": _("Individuell plan"),
+    "measure": _("Tiltak"),
+    "careteammember": _("Ansvarsgruppe"),
+    "meeting": _("Møter"),
+    "decision": _("Beslutninger"),
+    "crisisplan": _("Kriseplan"),
+    "feedbackscore": _("Tilbakemeldinger"),
+    "episode": _("Forløp"),
+    "referral": _("Henvisninger"),
+    "boardentry": _("FACT-tavle"),
+    "person": _("Personopplysninger"),
+    "consent": _("Samtykker"),
+    "relative": _("Pårørende"),
+}
+ACTION_LABELS: dict[str, Any] = {"created": _("nye"), "changed": _("endret"), "ended": _("avsluttet")}
+
+
+def changes_since_previous_meeting(meeting: Meeting) -> list[tuple[Any, Any, int]]:
+    """ "What changed since the last meeting": (area, action, count) from the change log between the previous
+    meeting and this one (or now, for a meeting not yet held)."""
+    previous = (
+        Meeting.objects.filter(person_id=meeting.person_id, starts_at__lt=meeting.starts_at)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("-starts_at")
+        .first()
+    )
+    if previous is None:
+        return []
+    until = (
+        min(meeting.starts_at, timezone.now()) if meeting.status == Meeting.Status.HELD else timezone.now()
+    )
+    rows = (
+        ChangeLog.objects.filter(person_id=meeting.person_id, at__gt=previous.starts_at, at__lte=until)
+        .exclude(object_type__in=["meeting", "attendance"])
+        .values_list("object_type", "action")
+        .annotate(n=Count("pk"))
+        .order_by("object_type", "action")
+    )
+    return [
+        (CHANGE_LABELS.get(kind, kind), ACTION_LABELS.get(action, action), n)
+        for kind, action, n in rows
+        if kind in CHANGE_LABELS
+    ]
