@@ -240,6 +240,9 @@ SPECTACULAR_SETTINGS = {
 # --- Background tasks ------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
+# Absolute links in e-mails (survey invitations, reminders) point here.
+MESTRING_BASE_URL = os.environ.get("MESTRING_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # --- E-mail ----------------------------------------------------------------------------------------
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "1025"))

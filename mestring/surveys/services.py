@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,7 +48,7 @@ forwarded by hand; the analyst sees the placeholder in the status list and can c
 
 
 def default_base_url() -> str:
-    return os.environ.get("MESTRING_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return str(getattr(settings, "MESTRING_BASE_URL", "http://127.0.0.1:8000")).rstrip("/")
 
 
 # ---------------------------------------------------------------------------------------------------------
