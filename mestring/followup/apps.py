@@ -8,7 +8,15 @@ class FollowupConfig(AppConfig):
 
     def ready(self) -> None:
         from mestring.accounts.roles import Perm
+        from mestring.audit.innsyn import register_exporter
         from mestring.core.navigation import register_nav
+        from mestring.followup.innsyn import SECTION, export_followup
+        from mestring.followup.retention import on_person_retention
+        from mestring.people.retention import person_retention
 
         register_nav(_("Saksliste"), "followup:caseload", perm=Perm.PERSON_VIEW, order=20)
         register_nav(_("FACT-tavle"), "followup:board", perm=Perm.PERSON_VIEW, order=21)
+        # innsyn (GDPR art. 15): everything follow-up stores about the person
+        register_exporter(SECTION, export_followup)
+        # retention: remove follow-up data before the person is anonymised or deleted
+        person_retention.connect(on_person_retention, dispatch_uid="followup.retention")

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,7 +48,7 @@ from mestring.followup.models import (
 from mestring.mapping.areas import AREA_CODES, AREAS, Phase, Rating
 from mestring.organisations.models import Organisation
 from mestring.people import services as people_services
-from mestring.people.models import Person
+from mestring.people.models import Person, ServiceRelation
 
 Actor = Membership | User | None
 
@@ -185,6 +185,26 @@ def episode_start(
     return episode
 
 
+def _end_unit_relations(*, actor: Actor, episode: Episode, unit_ids: Iterable[int]) -> None:
+    """Units removed from an episode stop serving the person (their staff lose tjenstlig behov), unless
+    another open episode of the person is still served by the unit. Call inside the caller's transaction."""
+    for unit_id in sorted(unit_ids):
+        still_served = (
+            Episode.objects.filter(person_id=episode.person_id, ended_on__isnull=True, units__pk=unit_id)
+            .exclude(pk=episode.pk)
+            .exists()
+        )
+        if still_served:
+            continue
+        today = _today()
+        relations = ServiceRelation.objects.select_for_update().filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=today), person_id=episode.person_id, unit_id=unit_id
+        )
+        for relation in relations:
+            # ends yesterday, so access ends now (people's rule: one that began today ends today)
+            people_services.service_relation_end(actor=actor, relation=relation)
+
+
 @transaction.atomic
 def episode_update(
     *,
@@ -214,6 +234,7 @@ def episode_update(
         for unit in units:
             if unit.pk not in old_units:
                 people_services.service_relation_add(actor=actor, person=episode.person, unit=unit)
+        _end_unit_relations(actor=actor, episode=episode, unit_ids=old_units - new_units)
     if not changes:
         return episode
     episode.version += 1

@@ -54,7 +54,7 @@ from mestring.followup.models import (
     Referral,
     Reminder,
 )
-from mestring.followup.pdf import plan_html, plan_pdf
+from mestring.followup.pdf import plan_context, plan_html, plan_pdf
 from mestring.organisations.models import Organisation
 from mestring.people.access import access_person
 from mestring.people.models import Person, ServiceRelation
@@ -636,7 +636,10 @@ def _version(person: Person, number: Any) -> PlanVersion:
 def plan_version(request: HttpRequest, person_id: int, number: int) -> HttpResponse:
     person = _person(request, person_id, "oppfølging: planversjon")
     version = _version(person, number)
-    return HttpResponse(plan_html(person=person, plan=version.plan, version=version))
+    # A page in the site layout; the PDF's HTML (inline print styles) is for WeasyPrint only.
+    return render(
+        request, "followup/plan_version.html", plan_context(person=person, plan=version.plan, version=version)
+    )
 
 
 @member_required(Perm.PERSON_VIEW)
