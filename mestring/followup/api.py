@@ -138,14 +138,21 @@ class EpisodeSerializer(serializers.ModelSerializer):
         read_only_fields = ["coordinator_since"]
 
 
-class EpisodeViewSet(
+class PersonRecordAppendViewSet(
     PersonScoped,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    """List, read and add records under one person (nothing is changed or deleted through the API)."""
+
+
+class PersonRecordViewSet(mixins.UpdateModelMixin, PersonRecordAppendViewSet):
+    """List, read, add and update records under one person."""
+
+
+class EpisodeViewSet(PersonRecordViewSet):
     """A person's follow-up episodes (pathway, phase, units, coordinator, referrals)."""
 
     serializer_class = EpisodeSerializer
@@ -204,14 +211,7 @@ class GoalSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_on"]
 
 
-class GoalViewSet(
-    PersonScoped,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class GoalViewSet(PersonRecordViewSet):
     """The person's own goals ("Hva er viktig for deg?") and sub-goals."""
 
     serializer_class = GoalSerializer
@@ -267,14 +267,7 @@ class MeasureSerializer(serializers.ModelSerializer):
         ]
 
 
-class MeasureViewSet(
-    PersonScoped,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class MeasureViewSet(PersonRecordViewSet):
     """Measures (tiltak): responsible, extent, how, period, status. Updates need the current `version`."""
 
     serializer_class = MeasureSerializer
@@ -339,13 +332,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         return [a.member.name for a in obj.attendance.all() if a.present]
 
 
-class MeetingViewSet(
-    PersonScoped,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class MeetingViewSet(PersonRecordAppendViewSet):
     """Care-team meetings with attendance and decisions."""
 
     serializer_class = MeetingSerializer
@@ -383,13 +370,7 @@ class FeedbackScoreSerializer(serializers.ModelSerializer):
         read_only_fields = ["score", "off_track"]
 
 
-class FeedbackScoreViewSet(
-    PersonScoped,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class FeedbackScoreViewSet(PersonRecordAppendViewSet):
     """Feedback scores per session; `values` (one per item) are scored by the instrument on create."""
 
     serializer_class = FeedbackScoreSerializer
