@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from mestring.accounts.models import User
 from mestring.accounts.roles import Perm
+from mestring.core.forms import validation_detail
 from mestring.core.permissions import HasMembershipPerm
 from mestring.followup import services
 from mestring.followup.models import (
@@ -55,8 +56,7 @@ def _service(call: Any, **kwargs: Any) -> Any:
     except services.StaleEditError:
         raise Conflict() from None
     except DjangoValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        raise serializers.ValidationError(detail) from None
+        raise serializers.ValidationError(validation_detail(exc)) from None
 
 
 class PersonScoped(APIView):

@@ -43,15 +43,6 @@ def textarea(rows: int = 3) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
 
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has one, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def serving_units(person: Person, membership: Membership) -> QuerySet[Organisation]:
     """Units that may serve the person: in the person's municipality or its person-sharing cooperations."""
     municipality_ids = {person.organisation_id}

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from mestring.accounts.models import Membership
 from mestring.accounts.roles import Perm
 from mestring.audit.services import log_access_many
+from mestring.core.forms import apply_errors
 from mestring.core.permissions import member_required
 from mestring.followup import feedback, selectors, services
 from mestring.followup.diff import plan_diff
@@ -38,7 +39,6 @@ from mestring.followup.forms import (
     PlanDeclineForm,
     PlanForm,
     ReferralForm,
-    apply_errors,
 )
 from mestring.followup.models import (
     BoardEntry,

@@ -19,6 +19,7 @@ from mestring.accounts.models import Membership, User
 from mestring.accounts.roles import Perm, Role, role_has
 from mestring.audit.models import ChangeLog
 from mestring.audit.services import log_access_many
+from mestring.core.forms import apply_errors
 from mestring.core.permissions import member_required
 from mestring.organisations.models import Organisation
 from mestring.people import crypto, fnr, selectors, services
@@ -57,14 +58,6 @@ def _person(request: HttpRequest, pk: int, what: str, perm: str = Perm.PERSON_VI
 def _posted_id(request: HttpRequest, name: str) -> int:
     """A posted row id; 404 when it is not a sensible id (never a 500)."""
     return person_pk(request.POST.get(name))
-
-
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @member_required(Perm.PERSON_VIEW)
@@ -135,7 +128,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
         try:
             person = services.person_create(actor=membership, **data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("%(name)s er registrert.") % {"name": person.full_name})
             return redirect("people:detail", pk=person.pk)
@@ -212,7 +205,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **data,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Endringene er lagret."))
             return redirect("people:detail", pk=person.pk)
@@ -240,7 +233,7 @@ def consents(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.consent_record(actor=membership, person=person, **consent_form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(consent_form, exc)
+                apply_errors(consent_form, exc)
             else:
                 messages.success(request, _("Samtykket er registrert."))
                 return redirect("people:consents", pk=person.pk)
@@ -267,7 +260,7 @@ def share(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.share_information(actor=membership, person=person, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Delingen er registrert."))
             if request.htmx:  # type: ignore[attr-defined]
@@ -296,7 +289,7 @@ def relatives(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.relative_add(actor=membership, person=person, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Pårørende er lagt til."))
                 return redirect("people:relatives", pk=person.pk)
@@ -328,7 +321,7 @@ def children_routine(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=membership, person=person, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 saved = True
                 if not request.htmx:  # type: ignore[attr-defined]
@@ -396,7 +389,7 @@ def care_team(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Teamet er oppdatert."))
                 return redirect("people:care_team", pk=person.pk)
         except ValidationError as exc:
-            _apply_errors(unit_form if request.POST.get("form") == "service" else form, exc)
+            apply_errors(unit_form if request.POST.get("form") == "service" else form, exc)
     return render(
         request,
         "people/care_team.html",
@@ -492,7 +485,7 @@ def break_glass(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.break_glass_open(actor=membership, person=person, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.warning(
                 request,

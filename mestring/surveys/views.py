@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from mestring.accounts.models import Membership
 from mestring.accounts.roles import Perm
+from mestring.core.forms import apply_errors
 from mestring.core.permissions import member_required
 from mestring.surveys import access, analysis, engine, exports, services, tasks, xlsform
 from mestring.surveys.engine import COLLAB_DIMENSIONS
@@ -55,14 +56,6 @@ def _error_messages(exc: ValidationError) -> list[str]:
     if hasattr(exc, "error_dict"):
         return [m for messages_ in exc.message_dict.values() for m in messages_]
     return list(exc.messages)
-
-
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -120,7 +113,7 @@ def questionnaire_create(request: HttpRequest) -> HttpResponse:
                 owner=membership.organisation, kind=kind, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Skjemaet er opprettet som utkast."))
             return redirect("surveys:questionnaire_detail", slug=questionnaire.slug)
@@ -176,7 +169,7 @@ def section_add(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             services.section_add(version=version, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Delen er lagt til."))
             return redirect(
@@ -222,7 +215,7 @@ def question_add(request: HttpRequest, slug: str) -> HttpResponse:
                 version=version, section=version.sections.get(pk=int(data["section"])), spec=spec
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Spørsmålet er lagt til."))
             return redirect(
@@ -575,7 +568,7 @@ def unit_survey_create(request: HttpRequest) -> HttpResponse:
         try:
             survey = services.satisfaction_survey_create(**form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Brukerundersøkelsen er opprettet."))
             return redirect("surveys:unit_survey_detail", pk=survey.pk)
@@ -669,7 +662,7 @@ def national_create(request: HttpRequest) -> HttpResponse:
         try:
             survey = services.national_survey_create(owner=membership.organisation, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -729,7 +722,7 @@ def invitation_edit(request: HttpRequest, slug: str, kommunenummer: str) -> Http
         try:
             services.invitation_email_set(invitation=invitation, email=form.cleaned_data["email"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             if (
                 request.POST.get("resend")
@@ -883,7 +876,7 @@ def national_open_answers(request: HttpRequest, slug: str) -> HttpResponse:
                     f"{reverse('surveys:national_open_answers', args=[slug])}?sporsmal={question}"
                 )
         except ValidationError as exc:
-            _apply_errors(theme_form, exc)
+            apply_errors(theme_form, exc)
     themes = list(survey.themes.filter(question_name=question))
     return render(
         request,
