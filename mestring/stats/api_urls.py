@@ -1,3 +1,7 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from mestring.stats import api
+
+urlpatterns = [
+    path("stats/jobs/<int:pk>/", api.ReportJobDetail.as_view(), name="stats-job-detail"),
+]

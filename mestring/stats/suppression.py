@@ -585,12 +585,18 @@ def _notes(reasons: set[HiddenReason], policy: SuppressionPolicy) -> tuple[str, 
 
 
 def suppress_table(
-    table: Table, policy: SuppressionPolicy | None = None, *, hide_small_group: bool = False
+    table: Table,
+    policy: SuppressionPolicy | None = None,
+    *,
+    hide_small_group: bool = False,
+    forced: Iterable[Position] = (),
 ) -> SuppressedTable:
     """Suppress one table: primary (1..k-1, totals included), then secondary until nothing can be derived.
 
     ``hide_small_group``: for survey-like groups, hide every figure when ``table.n`` is 1..min_group_size-1
     (a group of 0 shows its zeros). ``policy`` defaults to :meth:`SuppressionPolicy.from_settings`.
+    ``forced``: positions of the extended grid to hide as well (e.g. a total another published table hides),
+    protected by the secondary rules like any other hidden figure.
     """
     policy = policy or SuppressionPolicy.from_settings()
     state = _Suppressor(table, policy)
@@ -598,6 +604,7 @@ def suppress_table(
         state.hide_everything(HiddenReason.GROUP_TOO_SMALL)
         return state.result()
     state.apply_primary()
+    _force(state, forced)
     if policy.secondary:
         state.apply_secondary()
     return state.result()
@@ -682,7 +689,11 @@ class LinkedTables:
 
 
 def suppress_linked(
-    parent: Table, children: Sequence[Table], policy: SuppressionPolicy | None = None
+    parent: Table,
+    children: Sequence[Table],
+    policy: SuppressionPolicy | None = None,
+    *,
+    forced: Sequence[Iterable[Position]] | None = None,
 ) -> LinkedTables:
     """Suppress tables that are published together and nest: a parent and children whose counts sum into it.
 
@@ -706,7 +717,7 @@ def suppress_linked(
       equation parent = sum(children) when the children make up the whole parent.
 
     At most :data:`MAX_LINKED_CHILDREN` children (every subset is checked). Raises ValueError on mismatched
-    tables.
+    tables. ``forced``: positions to hide as well, one collection per table (the parent first).
     """
     policy = policy or SuppressionPolicy.from_settings()
     _check_linked(parent, children)
@@ -723,6 +734,11 @@ def suppress_linked(
     ]
     for state in states:
         state.apply_primary()
+    if forced is not None:
+        if len(forced) != len(states):
+            raise ValueError("forced needs one collection of positions per table, the parent first")
+        for state, positions in zip(states, forced, strict=True):
+            _force(state, positions)
     while True:
         if policy.secondary:
             for state in states:
@@ -735,6 +751,13 @@ def suppress_linked(
         if not changed:
             break
     return LinkedTables(parent_state.result(), tuple(state.result() for state in child_states))
+
+
+def _force(state: _Suppressor, positions: Iterable[Position]) -> None:
+    for position in positions:
+        if position not in state.values:
+            raise ValueError(f"position {position} is not in the table")
+        state.hide(position, HiddenReason.SECONDARY)
 
 
 def _check_linked(parent: Table, children: Sequence[Table]) -> None:

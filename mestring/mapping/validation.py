@@ -1,0 +1,202 @@
+"""One validator for every way a mapping arrives: the form, the API and CSV/XLSX import.
+
+`parse_entry(raw, year=...)` takes text or typed values keyed by the import column names and returns the
+model field values, or Norwegian messages per column. The column names are documented in README.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from mestring.mapping.areas import AREA_CODES, AREAS, Phase, Rating
+from mestring.mapping.catalog import MAX_AGE, MIN_AGE, SERVICE_CODES, SERVICES, Gender, age_group
+
+REQUIRED_COLUMNS = ["fodselsaar", "kjonn", *AREA_CODES]
+FLAG_COLUMNS = {
+    "ip": "has_ip",
+    "koordinator": "has_coordinator",
+    "lar": "lar",
+    "barn_under_18": "has_minor_children",
+}
+SERVICE_COLUMNS = {
+    **{f"mottar_{code}": f"received_{code}" for code in SERVICE_CODES},
+    **{f"trenger_{code}": f"needed_{code}" for code in SERVICE_CODES},
+}
+OPTIONAL_COLUMNS = ["dato", "fase", *FLAG_COLUMNS, *SERVICE_COLUMNS, "enhet", "kommunenummer"]
+ALL_COLUMNS = [*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS]
+
+_RATING_ALIASES = {
+    "gronn": Rating.GREEN,
+    "grønn": Rating.GREEN,
+    "g": Rating.GREEN,
+    "gul": Rating.YELLOW,
+    "rod": Rating.RED,
+    "rød": Rating.RED,
+    "r": Rating.RED,
+}
+_YES = {"ja", "j", "1", "true", "sann", "yes", "x"}
+_NO = {"nei", "n", "0", "false", "usann", "no", ""}
+
+
+def area_label(code: str) -> str:
+    return str(dict(AREAS)[code])
+
+
+def service_label(code: str) -> str:
+    return str(dict(SERVICES)[code])
+
+
+@dataclass
+class ParsedEntry:
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    unit_ref: str = ""
+    kommunenummer: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nei"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _flag(raw: Mapping[str, Any], column: str, parsed: ParsedEntry, label: str) -> bool:
+    text = _text(raw.get(column)).lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    parsed.errors.append(
+        (column, _("%(label)s må være «ja» eller «nei», ikke «%(value)s».") % {"label": label, "value": text})
+    )
+    return False
+
+
+def parse_entry(raw: Mapping[str, Any], *, year: int) -> ParsedEntry:
+    """Validate one person's mapping for a round in `year`. Unknown keys are ignored."""
+    parsed = ParsedEntry()
+    values = parsed.values
+    # Birth year: a whole number, the person 16 or older in the round's year.
+    birth_text = _text(raw.get("fodselsaar"))
+    youngest, oldest = year - MIN_AGE, year - MAX_AGE
+    if not birth_text:
+        parsed.errors.append(("fodselsaar", _("Fødselsår mangler.")))
+    elif not birth_text.isdigit() or len(birth_text) != 4:
+        parsed.errors.append(
+            (
+                "fodselsaar",
+                _("Fødselsår må være et årstall med fire sifre, ikke «%(v)s».") % {"v": birth_text},
+            )
+        )
+    else:
+        birth_year = int(birth_text)
+        if birth_year > youngest:
+            parsed.errors.append(
+                (
+                    "fodselsaar",
+                    _(
+                        "Kartleggingen gjelder personer som er 16 år eller eldre: fødselsåret må være %(y)s "
+                        "eller tidligere."
+                    )
+                    % {"y": youngest},
+                )
+            )
+        elif birth_year < oldest:
+            parsed.errors.append(
+                (
+                    "fodselsaar",
+                    _("Fødselsåret %(v)s er ikke trolig (over %(max)s år).")
+                    % {"v": birth_year, "max": MAX_AGE},
+                )
+            )
+        else:
+            values["birth_year"] = birth_year
+            values["age_group"] = age_group(year - birth_year)
+    # Gender.
+    gender = _text(raw.get("kjonn")).lower()
+    if gender not in {g.value for g in Gender}:
+        message = (
+            _("Kjønn mangler; bruk «k» (kvinne) eller «m» (mann).")
+            if not gender
+            else _("Kjønn må være «k» (kvinne) eller «m» (mann), ikke «%(v)s».") % {"v": gender}
+        )
+        parsed.errors.append(("kjonn", message))
+    else:
+        values["gender"] = gender
+    # The eight areas.
+    red = 0
+    for code in AREA_CODES:
+        text = _text(raw.get(code)).lower()
+        rating = _RATING_ALIASES.get(text)
+        if rating is None:
+            label = area_label(code)
+            message = (
+                _("%(area)s mangler vurdering; bruk «gronn», «gul» eller «rod».") % {"area": label}
+                if not text
+                else _("%(area)s må være «gronn», «gul» eller «rod», ikke «%(v)s».")
+                % {"area": label, "v": text}
+            )
+            parsed.errors.append((code, message))
+            continue
+        values[code] = rating.value
+        red += rating == Rating.RED
+    values["red_count"] = red
+    # Flags and services.
+    for column, field_name in FLAG_COLUMNS.items():
+        values[field_name] = _flag(raw, column, parsed, _flag_label(column))
+    for column, field_name in SERVICE_COLUMNS.items():
+        code = column.split("_", 1)[1]
+        verb = _("Mottar") if column.startswith("mottar_") else _("Trenger")
+        values[field_name] = _flag(raw, column, parsed, f"{verb} {service_label(code).lower()}")
+    # Phase.
+    phase = _text(raw.get("fase")).lower()
+    if phase and phase not in {p.value for p in Phase}:
+        parsed.errors.append(
+            (
+                "fase",
+                _("Fase må være en av %(choices)s, ikke «%(v)s».")
+                % {"choices": ", ".join(p.value for p in Phase), "v": phase},
+            )
+        )
+    values["phase"] = phase if phase in {p.value for p in Phase} else ""
+    # Date of assessment: optional, in the round's year.
+    date_text = _text(raw.get("dato"))
+    if date_text:
+        try:
+            assessed = date.fromisoformat(date_text[:10])
+        except ValueError:
+            parsed.errors.append(
+                ("dato", _("Datoen «%(v)s» er ikke gyldig; bruk ÅÅÅÅ-MM-DD.") % {"v": date_text})
+            )
+        else:
+            if assessed.year != year:
+                parsed.errors.append(("dato", _("Datoen må være i kartleggingsåret %(y)s.") % {"y": year}))
+            else:
+                values["assessed_on"] = assessed
+    parsed.unit_ref = _text(raw.get("enhet"))
+    parsed.kommunenummer = _text(raw.get("kommunenummer")).zfill(4) if _text(raw.get("kommunenummer")) else ""
+    return parsed
+
+
+def _flag_label(column: str) -> str:
+    return {
+        "ip": _("Individuell plan"),
+        "koordinator": _("Koordinator"),
+        "lar": _("LAR"),
+        "barn_under_18": _("Barn under 18 år"),
+    }[column]

@@ -1,0 +1,471 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from mestring.accounts.models import Membership, User
+from mestring.accounts.roles import Perm
+from mestring.core.permissions import member_required
+from mestring.mapping import jobs as mapping_jobs
+from mestring.mapping import services
+from mestring.mapping.access import (
+    access_import,
+    access_round,
+    can_work_with_rounds,
+    entry_municipality_ids,
+    managed_round,
+    resolve_scope,
+    round_owner_for,
+    visible_rounds,
+)
+from mestring.mapping.forms import EntryForm, ImportForm, RoundForm
+from mestring.mapping.models import MappingEntry, MappingRound, RoundStaffTarget
+from mestring.mapping.prefill import Prefill, prefill_for_person
+from mestring.mapping.reports import Scope, cached_report, peek_report
+from mestring.mapping.validation import ALL_COLUMNS, REQUIRED_COLUMNS
+from mestring.organisations.models import Organisation
+from mestring.organisations.selectors import current_member_ids
+from mestring.stats import jobs
+from mestring.stats.models import ReportJob
+from mestring.stats.render import render_csv, render_markdown, render_xlsx, report_blocks
+
+Kind = Organisation.Kind
+
+
+def _membership(request: HttpRequest) -> Membership:
+    return request.membership  # type: ignore[attr-defined, no-any-return]
+
+
+def _require_round_work(membership: Membership) -> None:
+    if not can_work_with_rounds(membership):
+        raise PermissionDenied
+
+
+# ---------------------------------------------------------------------------------------------
+# Rounds
+# ---------------------------------------------------------------------------------------------
+
+
+@member_required()
+def index(request: HttpRequest) -> HttpResponse:
+    membership = _membership(request)
+    _require_round_work(membership)
+    rounds = visible_rounds(membership).annotate(entry_count=Count("entries"))
+    return render(
+        request,
+        "mapping/index.html",
+        {
+            "rounds": rounds,
+            "can_manage": membership.can(Perm.MAPPING_MANAGE) and round_owner_for(membership) is not None,
+            "can_report": membership.can(Perm.AGGREGATE_VIEW),
+        },
+    )
+
+
+def _round_units_and_staff(owner: Organisation) -> tuple[list[Organisation], list[User]]:
+    municipality_ids = current_member_ids(owner) if owner.kind == Kind.COOPERATION else {owner.pk}
+    units = list(Organisation.objects.filter(kind=Kind.UNIT, parent_id__in=municipality_ids).order_by("name"))
+    staff_ids = (
+        Membership.objects.active()
+        .filter(organisation__in=units, role__in=["staff", "coordinator", "unit_leader"])
+        .values_list("user_id", flat=True)
+    )
+    staff = list(User.objects.filter(pk__in=staff_ids).order_by("first_name", "last_name"))
+    return units, staff
+
+
+@member_required(Perm.MAPPING_MANAGE)
+def round_create(request: HttpRequest) -> HttpResponse:
+    membership = _membership(request)
+    owner = round_owner_for(membership)
+    if owner is None:
+        raise PermissionDenied
+    units, staff = _round_units_and_staff(owner)
+    form = RoundForm(request.POST or None, units=units, staff=staff)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mapping_round = services.round_create(
+                actor=membership.user,
+                organisation=owner,
+                year=form.cleaned_data["year"],
+                starts_on=form.cleaned_data["starts_on"],
+                ends_on=form.cleaned_data["ends_on"],
+                note=form.cleaned_data["note"],
+                units=form.unit_targets(),
+                staff=form.staff_targets(),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Kartleggingsrunden for %(y)s er opprettet.") % {"y": mapping_round.year}
+            )
+            return redirect("mapping:round_detail", pk=mapping_round.pk)
+    return render(request, "mapping/round_form.html", {"form": form, "owner": owner})
+
+
+def _add_errors(form: object, exc: ValidationError) -> None:
+    add_error = form.add_error  # type: ignore[attr-defined]
+    fields = form.fields  # type: ignore[attr-defined]
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                add_error(field if field in fields else None, error)
+    else:
+        for error in exc.messages:
+            add_error(None, error)
+
+
+def round_progress(mapping_round: MappingRound) -> dict[str, object]:
+    """Persons mapped per unit and per staff member against the expected numbers (GROUP BY)."""
+    by_unit = dict(
+        MappingEntry.objects.filter(round=mapping_round)
+        .order_by()
+        .values_list("unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "n")
+    )
+    by_staff = dict(
+        MappingEntry.objects.filter(round=mapping_round)
+        .order_by()
+        .values_list("assessed_by_id")
+        .annotate(n=Count("pk"))
+        .values_list("assessed_by_id", "n")
+    )
+    units: list[dict[str, Any]] = [
+        {"name": ru.unit.name, "expected": ru.expected, "done": by_unit.get(ru.unit_id, 0)}
+        for ru in mapping_round.round_units.select_related("unit")
+    ]
+    targets = {
+        t.user_id: t for t in RoundStaffTarget.objects.filter(round=mapping_round).select_related("user")
+    }
+    staff_ids = set(targets) | {pk for pk in by_staff if pk is not None}
+    users = {u.pk: u for u in User.objects.filter(pk__in=staff_ids)}
+    staff: list[dict[str, Any]] = sorted(
+        (
+            {
+                "name": users[pk].get_full_name() or users[pk].username,
+                "expected": targets[pk].expected if pk in targets else None,
+                "done": by_staff.get(pk, 0),
+            }
+            for pk in staff_ids
+            if pk in users
+        ),
+        key=lambda row: str(row["name"]),
+    )
+    for row in [*units, *staff]:
+        expected, done = row["expected"], row["done"]
+        row["percent"] = min(100, round(100 * int(done) / int(expected))) if expected else None  # type: ignore[call-overload]
+    total = sum(by_unit.values())
+    return {"units": units, "staff": staff, "total": total, "without_unit": by_unit.get(None, 0)}  # type: ignore[call-overload]
+
+
+@member_required()
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _membership(request)
+    _require_round_work(membership)
+    mapping_round = access_round(membership, pk)
+    try:
+        managed_round(membership, pk)
+        can_manage = membership.can(Perm.MAPPING_MANAGE)
+    except Http404:
+        can_manage = False
+    return render(
+        request,
+        "mapping/round_detail.html",
+        {
+            "round": mapping_round,
+            "progress": round_progress(mapping_round),
+            "can_manage": can_manage,
+            "can_enter": membership.can(Perm.MAPPING_ENTER) and mapping_round.is_open,
+            "imports": mapping_round.imports.defer("content")[:10] if can_manage else [],
+        },
+    )
+
+
+@member_required(Perm.MAPPING_MANAGE)
+@require_http_methods(["GET", "POST"])
+def round_close(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _membership(request)
+    mapping_round = managed_round(membership, pk)
+    if request.method == "POST":
+        try:
+            services.round_close(actor=membership.user, mapping_round=mapping_round)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Runden er avsluttet."))
+        return redirect("mapping:round_detail", pk=mapping_round.pk)
+    return render(request, "mapping/round_close.html", {"round": mapping_round})
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry
+# ---------------------------------------------------------------------------------------------
+
+
+@member_required(Perm.MAPPING_ENTER)
+def entry_create(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _membership(request)
+    mapping_round = access_round(membership, pk)
+    if not mapping_round.is_open:
+        messages.error(request, _("Runden er avsluttet; nye kartlegginger kan ikke legges inn."))
+        return redirect("mapping:round_detail", pk=mapping_round.pk)
+    allowed = entry_municipality_ids(membership) & services.round_municipality_ids(mapping_round)
+    municipalities = Organisation.objects.filter(pk__in=allowed).order_by("name")
+    units = Organisation.objects.filter(kind=Kind.UNIT, parent_id__in=allowed).order_by("name")
+    prefill: Prefill | None = None
+    person_param = request.GET.get("person") or request.POST.get("person")
+    if person_param:
+        prefill = prefill_for_person(membership, person_param)
+    initial: dict[str, object] = {}
+    if membership.organisation.kind == Kind.UNIT:
+        initial["unit"] = membership.organisation.pk
+    if prefill is not None:
+        initial.update(prefill.initial)
+        if prefill.municipality_id in allowed:
+            initial["municipality"] = prefill.municipality_id
+    form = EntryForm(
+        request.POST or None,
+        initial=initial,
+        year=mapping_round.year,
+        municipalities=municipalities,
+        units=units,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.entry_create(
+                actor=membership.user,
+                mapping_round=mapping_round,
+                raw=form.raw(),
+                municipality=form.cleaned_data["municipality"],
+                unit=form.cleaned_data.get("unit"),
+                source="followup" if prefill else "anonymous",
+                person_id=prefill.person_id if prefill else None,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Kartleggingen er lagret."))
+            if "ny" in request.POST:
+                return redirect("mapping:entry_create", pk=mapping_round.pk)
+            return redirect("mapping:round_detail", pk=mapping_round.pk)
+    return render(
+        request, "mapping/entry_form.html", {"form": form, "round": mapping_round, "prefill": prefill}
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Import
+# ---------------------------------------------------------------------------------------------
+
+
+@member_required(Perm.MAPPING_MANAGE)
+def import_file(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _membership(request)
+    mapping_round = managed_round(membership, pk)
+    municipalities = Organisation.objects.filter(
+        pk__in=services.round_municipality_ids(mapping_round)
+    ).order_by("name")
+    form = ImportForm(request.POST or None, request.FILES or None, municipalities=municipalities)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = services.import_request(
+                actor=membership.user,
+                mapping_round=mapping_round,
+                municipality=form.cleaned_data.get("municipality"),
+                filename=upload.name,
+                content=upload.read(),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            if job.status == job.Status.DONE:
+                messages.success(request, _("%(n)s kartlegginger er importert.") % {"n": job.imported})
+            return redirect("mapping:import_status", pk=job.pk)
+    return render(
+        request,
+        "mapping/import.html",
+        {
+            "form": form,
+            "round": mapping_round,
+            "required": REQUIRED_COLUMNS,
+            "optional": ALL_COLUMNS[len(REQUIRED_COLUMNS) :],
+        },
+    )
+
+
+@member_required(Perm.MAPPING_MANAGE)
+def import_status(request: HttpRequest, pk: int) -> HttpResponse:
+    job = access_import(_membership(request), pk)
+    template = "mapping/_import_status.html" if request.htmx else "mapping/import_status.html"  # type: ignore[attr-defined]
+    return render(request, template, {"job": job, "round": job.round})
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports
+# ---------------------------------------------------------------------------------------------
+
+
+def _report_year(request: HttpRequest, scope: Scope) -> tuple[int, str]:
+    raw = (request.GET.get("aar") or "").strip()
+    if raw:
+        if raw.isdigit() and 2000 <= int(raw) <= 2100:
+            return int(raw), ""
+        message = _("Året «%(v)s» er ikke gyldig; viser siste år med data.") % {"v": raw[:20]}
+    else:
+        message = ""
+    entries = MappingEntry.objects.all()
+    if scope.kind != "national":
+        entries = entries.filter(municipality_id__in=scope.municipality_ids)
+    latest = entries.order_by("-year").values_list("year", flat=True).first()
+    return latest or timezone.localdate().year, message
+
+
+def _years(scope: Scope) -> list[int]:
+    entries = MappingEntry.objects.all()
+    if scope.kind != "national":
+        entries = entries.filter(municipality_id__in=scope.municipality_ids)
+    return list(entries.order_by("-year").values_list("year", flat=True).distinct())
+
+
+def _scope_choices(membership: Membership, scope: Scope) -> list[tuple[str, str, bool]]:
+    """(query string, label, selected) of the scopes the actor can switch between."""
+    choices: list[tuple[str, str, bool]] = []
+    if membership.can(Perm.NATIONAL_AGGREGATE_VIEW):
+        choices.append(("nasjonalt=1", _("Hele landet"), scope.kind == "national"))
+        for cooperation in Organisation.objects.filter(kind=Kind.COOPERATION).order_by("name"):
+            choices.append(
+                (f"samarbeid={cooperation.slug}", cooperation.name, scope.organisation == cooperation)
+            )
+        municipalities = Organisation.objects.filter(kind=Kind.MUNICIPALITY).order_by("name")
+    else:
+        organisation = membership.organisation
+        if organisation.kind == Kind.COOPERATION:
+            choices.append(
+                (f"samarbeid={organisation.slug}", organisation.name, scope.organisation == organisation)
+            )
+        municipalities = Organisation.objects.filter(
+            pk__in=entry_municipality_ids(membership), kind=Kind.MUNICIPALITY
+        ).order_by("name")
+    for municipality in municipalities:
+        choices.append(
+            (f"kommune={municipality.kommunenummer}", municipality.name, scope.organisation == municipality)
+        )
+    return choices
+
+
+BACKGROUND_SCOPES = ("cooperation", "national")
+"""Scopes whose first build (linked suppression of many tables) runs in the background with progress."""
+
+
+@member_required(Perm.AGGREGATE_VIEW)
+def report(request: HttpRequest) -> HttpResponse:
+    membership = _membership(request)
+    scope = resolve_scope(membership, request.GET)
+    year, year_message = _report_year(request, scope)
+    if year_message:
+        messages.warning(request, year_message)
+    query = "&".join(f"{k}={v}" for k, v in scope.params().items()) + f"&aar={year}"
+    context: dict[str, Any] = {
+        "scope": scope,
+        "year": year,
+        "years": _years(scope) or [year],
+        "scope_choices": _scope_choices(membership, scope),
+        "query": query,
+        "can_rounds": can_work_with_rounds(membership),
+        "title": _("Levekårskartlegging %(year)s – %(scope)s") % {"year": year, "scope": scope.label},
+    }
+    key, built = peek_report(scope, year=year)
+    if built is None and scope.kind in BACKGROUND_SCOPES:
+        body = mapping_jobs.stored_html(key)
+        if body is None:
+            job = ReportJob.objects.filter(
+                kind="mapping.html",
+                requested_by=membership.user,
+                organisation=membership.organisation,
+                params__key=key,
+                status__in=[ReportJob.Status.QUEUED, ReportJob.Status.RUNNING],
+            ).first() or jobs.job_request(
+                membership=membership,
+                kind="mapping.html",
+                params={**scope.params(), "aar": str(year), "key": key, "url": f"{request.path}?{query}"},
+                title=context["title"],
+            )
+            body = mapping_jobs.stored_html(key)
+            if body is None:
+                return render(request, "mapping/report_building.html", {**context, "job": job})
+        return render(request, "mapping/report.html", {**context, "body": mark_safe(body)})  # noqa: S308
+    built = built or cached_report(scope, year=year)
+    return render(
+        request, "mapping/report.html", {**context, "report": built, "blocks": report_blocks(built)}
+    )
+
+
+EXPORT_TYPES = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "md": ("text/markdown; charset=utf-8", "md"),
+}
+
+
+@member_required(Perm.AGGREGATE_VIEW)
+def report_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in EXPORT_TYPES:
+        raise Http404
+    membership = _membership(request)
+    scope = resolve_scope(membership, request.GET)
+    year, _message = _report_year(request, scope)
+    built = cached_report(scope, year=year)
+    content_type, extension = EXPORT_TYPES[fmt]
+    content: bytes
+    if fmt == "csv":
+        content = ("\ufeff" + render_csv(built.tables(), title=built.title)).encode("utf-8")
+    elif fmt == "md":
+        content = render_markdown(built.tables(), title=built.title).encode("utf-8")
+    else:
+        content = render_xlsx(built.tables(), title=built.title)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{slugify(built.key)}.{extension}"'
+    return response
+
+
+@member_required(Perm.AGGREGATE_VIEW)
+@require_http_methods(["GET", "POST"])
+def report_pdf(request: HttpRequest) -> HttpResponse:
+    """GET: a page with a button; POST: build the PDF in the background and show its progress."""
+    membership = _membership(request)
+    params = request.POST if request.method == "POST" else request.GET
+    scope = resolve_scope(membership, params)
+    year, _message = (
+        _report_year(request, scope) if request.method == "GET" else _post_year(params, scope, request)
+    )
+    if request.method == "POST":
+        job = jobs.job_request(
+            membership=membership,
+            kind="mapping.pdf",
+            params={**scope.params(), "aar": str(year)},
+            title=_("Kartleggingsrapport %(y)s – %(s)s (PDF)") % {"y": year, "s": scope.label},
+        )
+        return redirect("stats:job_status", pk=job.pk)
+    return render(
+        request, "mapping/report_pdf.html", {"scope": scope, "year": year, "params": scope.params()}
+    )
+
+
+def _post_year(params: object, scope: Scope, request: HttpRequest) -> tuple[int, str]:
+    raw = str(params.get("aar", "")).strip()  # type: ignore[attr-defined]
+    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+        return int(raw), ""
+    return _report_year(request, scope)
