@@ -1,7 +1,7 @@
 """Annual living-condition mapping: rounds, participating units, targets, entries and imports.
 
 An entry is one person's mapping in one round. Entries are anonymous (birth year and gender, no identity);
-`person_id` is the hook for a person-linked entry once `people.Person` exists (see README). Reports never
+`person` links an entry to `people.Person` when it was confirmed from follow-up (see README). Reports never
 read rows out: they aggregate in SQL through `mestring.mapping.reports` and `mestring.stats`.
 """
 
@@ -107,9 +107,11 @@ class MappingEntry(models.Model):
     )
     assessed_on = models.DateField(_("kartlagt dato"))
     source = models.CharField(max_length=12, choices=EntrySource.choices, default=EntrySource.ANONYMOUS)
-    # Hook for person-linked entries (issue 4/5): the id of people.Person, without a database FK so the
-    # mapping works whether or not the people app has its model yet.
-    person_id = models.BigIntegerField(null=True, blank=True)
+    # A person-linked entry (confirmed from follow-up). SET_NULL: when retention deletes a person, the row
+    # stays for statistics without identity; an anonymised person keeps the link (year-over-year change).
+    person = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="mapping_entries"
+    )
     birth_year = models.PositiveSmallIntegerField(_("fødselsår"))
     gender = models.CharField(_("kjønn"), max_length=1, choices=Gender.choices)
     age_group = models.CharField(_("aldersgruppe"), max_length=8)
@@ -152,7 +154,7 @@ class MappingEntry(models.Model):
             models.Index(fields=["year", "municipality"]),
             models.Index(fields=["round", "unit"]),
             models.Index(
-                fields=["person_id", "year"],
+                fields=["person", "year"],
                 condition=models.Q(person_id__isnull=False),
                 name="mapping_entry_person_year",
             ),

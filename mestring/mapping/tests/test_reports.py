@@ -197,6 +197,12 @@ def test_change_for_the_same_person_from_last_year(world) -> None:  # type: igno
 
     from mestring.mapping.models import MappingEntry
     from mestring.mapping.tests.fixtures import entry_values
+    from mestring.people.tests.fixtures import make_person
+
+    persons = {
+        n: make_person(world, unit_slug="suldal-fact-light", team=(), first_name=f"P{n}")
+        for n in range(1, 19)
+    }
 
     def entry(year: int, person: int, day: int = 1, **values: str) -> MappingEntry:
         mapping_round = ensure_round("1134", year)
@@ -204,7 +210,7 @@ def test_change_for_the_same_person_from_last_year(world) -> None:  # type: igno
             round=mapping_round,
             municipality=mapping_round.organisation,
             year=year,
-            person_id=person,
+            person=persons[person],
             **entry_values(year, assessed_on=date(year, 6, day), **values),
         )
 
