@@ -24,8 +24,17 @@ def world(db) -> World:  # type: ignore[no-untyped-def]
     loaded = load_world()
     if "setesdal" not in loaded.orgs:
         with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
-            return build_world()
+            rebuilt = build_world()
+        ensure_reference_data()
+        return rebuilt
     return loaded
+
+
+def ensure_reference_data() -> None:
+    """Rows that data migrations create and a transactional test's flush removes."""
+    from mestring.followup.instruments import ensure_builtin_instruments
+
+    ensure_builtin_instruments()
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ import pytest
 from mestring.core.testing.browser import assert_accessible, browser_login
 from mestring.mapping.tests.fixtures import add_entries, ensure_round
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_report_page_is_accessible(page, world, settings) -> None:  # type: ignore[no-untyped-def]
