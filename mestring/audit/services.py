@@ -44,7 +44,6 @@ def _row(
     )
 
 
-@transaction.atomic
 def log_access(
     *,
     user: User,
@@ -54,7 +53,9 @@ def log_access(
     purpose: str,
     break_glass: bool = False,
 ) -> AccessLog:
-    """Append one access-log row: `user` (through `membership`) read `what` of `person` for `purpose`."""
+    """Append one access-log row: `user` (through `membership`) read `what` of `person` for `purpose`.
+
+    One INSERT, atomic by itself (no BEGIN/COMMIT round trips around it)."""
     row = _row(
         user=user,
         membership=membership,
@@ -68,26 +69,73 @@ def log_access(
     return row
 
 
-@transaction.atomic
 def log_access_many(
     *, user: User, membership: Membership | None, persons: Iterable[Person], what: str, purpose: str
 ) -> int:
-    """One row per person shown (lists, search results, API lists). Returns the number of rows written."""
+    """One row per person shown (lists, search results, API lists). Returns the number of rows written.
+
+    On PostgreSQL the rows go in as one `INSERT … SELECT … FROM unnest(person ids)` (a list page logs 50
+    rows per request; building 50 model instances for `bulk_create` cost more than the rest of the query).
+    """
+    person_ids = [p.pk for p in persons]
+    if not person_ids:
+        return 0
     now = timezone.now()
-    rows = [
-        _row(
-            user=user,
-            membership=membership,
-            person_id=p.pk,
-            what=what,
-            purpose=purpose,
-            break_glass=False,
-            at=now,
-        )
-        for p in persons
-    ]
-    AccessLog.objects.bulk_create(rows)
-    return len(rows)
+    template = _row(
+        user=user,
+        membership=membership,
+        person_id=0,
+        what=what,
+        purpose=purpose,
+        break_glass=False,
+        at=now,
+    )
+    if connection.vendor == "postgresql":
+        _insert_unnest(template, person_ids)
+    else:
+        with transaction.atomic():
+            AccessLog.objects.bulk_create([_copy_row(template, person_id) for person_id in person_ids])
+    return len(person_ids)
+
+
+_LOG_FIELDS = (
+    "at",
+    "user",
+    "username",
+    "user_display",
+    "organisation",
+    "organisation_name",
+    "role",
+    "what",
+    "purpose",
+    "break_glass",
+)
+
+
+def _copy_row(template: AccessLog, person_id: int) -> AccessLog:
+    row = AccessLog(**{f.attname: getattr(template, f.attname) for f in _fields()})
+    row.person_id = person_id
+    return row
+
+
+def _fields() -> list[Any]:
+    return [AccessLog._meta.get_field(name) for name in _LOG_FIELDS]
+
+
+def _insert_unnest(template: AccessLog, person_ids: list[int]) -> None:
+    fields = _fields()
+    quote = connection.ops.quote_name
+    person_column = AccessLog._meta.get_field("person").column
+    columns = ", ".join(quote(f.column) for f in [*fields, AccessLog._meta.get_field("person")])
+    params = [f.get_db_prep_save(getattr(template, f.attname), connection) for f in fields]
+    sql = (
+        f"INSERT INTO {quote(AccessLog._meta.db_table)} ({columns}) "  # noqa: S608 (names from the model)
+        f"SELECT {', '.join(f'CAST(%s AS {f.cast_db_type(connection)})' for f in fields)}, "
+        f"ids.{quote(person_column)} "
+        f"FROM unnest(%s::bigint[]) AS ids({quote(person_column)})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, person_ids])
 
 
 def record_change(

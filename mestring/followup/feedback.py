@@ -40,7 +40,7 @@ def spec_of(instrument) -> InstrumentSpec:  # type: ignore[no-untyped-def]
         purpose=instrument.purpose,
         scale_min=instrument.scale_min,
         scale_max=instrument.scale_max,
-        n_items=len(instrument.items.all()),
+        n_items=getattr(instrument, "n_items", None) or len(instrument.items.all()),
         scoring=instrument.scoring,
         expected_gain_per_session=instrument.expected_gain_per_session,
         expected_gain_max=instrument.expected_gain_max,

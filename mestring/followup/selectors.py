@@ -8,9 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +36,6 @@ from mestring.followup.models import (
     Episode,
     FeedbackScore,
     Goal,
-    IndividualPlan,
     Instrument,
     MappingArea,
     Measure,
@@ -57,12 +67,8 @@ def latest_off_track_q() -> Exists:
 
 
 def annotate_followup(persons: QuerySet[Person], today: date | None = None) -> QuerySet[Person]:
-    """Annotations the caseload and board show, each a subquery (no per-person queries)."""
+    """Annotations the caseload and board show, as joins and subqueries (no per-person queries)."""
     day = today or timezone.localdate()
-    open_episode = Episode.objects.filter(person_id=OuterRef("pk"), ended_on__isnull=True).order_by(
-        "-started_on"
-    )
-    plan = IndividualPlan.objects.filter(person_id=OuterRef("pk"))
     next_meeting = (
         Meeting.objects.filter(
             person_id=OuterRef("pk"), status=Meeting.Status.PLANNED, starts_at__gte=timezone.now()
@@ -82,13 +88,17 @@ def annotate_followup(persons: QuerySet[Person], today: date | None = None) -> Q
         episode__ended_on__isnull=True,
         status__in=[Referral.Status.SENT, Referral.Status.ACCEPTED],
     )
+    # A person has at most one open episode (constraint one_open_episode_per_person) and one plan, so
+    # these are plain LEFT JOINs, not a subquery per column.
     return persons.annotate(
-        phase=Subquery(open_episode.values("phase")[:1]),
-        coordinator_first=Subquery(open_episode.values("coordinator__first_name")[:1]),
-        coordinator_last=Subquery(open_episode.values("coordinator__last_name")[:1]),
-        coordinator_id=Subquery(open_episode.values("coordinator_id")[:1]),
-        plan_status=Subquery(plan.values("status")[:1]),
-        review_on=Subquery(plan.values("next_review_on")[:1]),
+        open_episode=FilteredRelation("episodes", condition=Q(episodes__ended_on__isnull=True)),
+    ).annotate(
+        phase=F("open_episode__phase"),
+        coordinator_first=F("open_episode__coordinator__first_name"),
+        coordinator_last=F("open_episode__coordinator__last_name"),
+        coordinator_id=F("open_episode__coordinator_id"),
+        plan_status=F("individual_plan__status"),
+        review_on=F("individual_plan__next_review_on"),
         next_meeting_at=Subquery(next_meeting),
         overdue_measures=Subquery(overdue),
         waiting_referral=Exists(waiting),
@@ -98,6 +108,7 @@ def annotate_followup(persons: QuerySet[Person], today: date | None = None) -> Q
 
 
 CASELOAD_PAGE_SIZE = 50
+CASELOAD_FIELDS = ("first_name", "last_name", "children_routine", "status")
 
 
 @dataclass
@@ -142,7 +153,8 @@ def caseload(
     total = persons.count()
     pages = max((total + per_page - 1) // per_page, 1)
     number = min(max(page, 1), pages)
-    ordered = annotate_followup(persons).order_by(
+    # Only the columns the list shows (no organisation join, no encrypted id): cheaper to fetch and build.
+    ordered = annotate_followup(persons.select_related(None).only(*CASELOAD_FIELDS)).order_by(
         F("next_meeting_at").asc(nulls_last=True), "last_name", "first_name", "pk"
     )
     rows = list(ordered[(number - 1) * per_page : number * per_page])
@@ -229,11 +241,12 @@ def open_episode(person: Person) -> Episode | None:
     )
 
 
-def goals_tree(person: Person) -> list[Goal]:
-    """Main goals with their sub-goals and latest rating prefetched."""
+def goals_tree(person: Person, *, ratings: bool = True) -> list[Goal]:
+    """Main goals with their sub-goals (and, unless `ratings=False`, their ratings) prefetched."""
+    lookups = ["sub_goals", "ratings", "sub_goals__ratings"] if ratings else ["sub_goals"]
     return list(
         Goal.objects.filter(person=person, parent__isnull=True)
-        .prefetch_related("sub_goals", "ratings", "sub_goals__ratings")
+        .prefetch_related(*lookups)
         .order_by("created_on", "pk")
     )
 
@@ -290,24 +303,34 @@ def next_meeting(person: Person) -> Meeting | None:
 class Trajectory:
     instrument: Instrument
     points: list[feedback.Point]
-    chart: feedback.SvgChart
+    spec: feedback.InstrumentSpec
     off_track: bool
+
+    @cached_property
+    def chart(self) -> feedback.SvgChart:
+        """The SVG coordinates, built only when a page draws the chart (the overview shows the last point)."""
+        return feedback.svg_chart(self.spec, self.points)
 
 
 def trajectories(person: Person) -> list[Trajectory]:
     """One trajectory per instrument the person has answered (or every active instrument, empty)."""
-    instruments = list(Instrument.objects.filter(is_active=True).prefetch_related("items"))
-    scores = list(FeedbackScore.objects.filter(person=person).order_by("answered_on", "pk"))
+    instruments = list(Instrument.objects.filter(is_active=True).annotate(n_items=Count("items")))
+    by_instrument: dict[int, list[tuple[date, float]]] = {}
+    for instrument_id, answered_on, value in (
+        FeedbackScore.objects.filter(person=person)
+        .order_by("answered_on", "pk")
+        .values_list("instrument_id", "answered_on", "score")
+    ):
+        by_instrument.setdefault(instrument_id, []).append((answered_on, value))
     result = []
     for instrument in instruments:
-        rows = [(s.answered_on, s.score) for s in scores if s.instrument_id == instrument.pk]
         spec = feedback.spec_of(instrument)
-        points = feedback.trajectory(spec, rows)
+        points = feedback.trajectory(spec, by_instrument.get(instrument.pk, []))
         result.append(
             Trajectory(
                 instrument=instrument,
                 points=points,
-                chart=feedback.svg_chart(spec, points),
+                spec=spec,
                 off_track=bool(points and points[-1].off_track),
             )
         )

@@ -283,16 +283,13 @@ def person_page(request: HttpRequest, person_id: int) -> HttpResponse:
             "person": person,
             "episode": episode,
             "referrals": list(episode.referrals.all()) if episode else [],
-            "goals": selectors.goals_tree(person),
+            "goals": selectors.goals_tree(person, ratings=False),
             "mappings": mappings,
             "area_rows": area_rows,
             "plan": plan,
-            "measures": list(
-                Measure.objects.filter(person=person).select_related("goal").order_by("status", "start_on")
-            ),
+            "measures": list(Measure.objects.filter(person=person).order_by("status", "start_on")),
             "team": selectors.care_team(person),
             "next_meeting": selectors.next_meeting(person),
-            "recent_meetings": list(Meeting.objects.filter(person=person).order_by("-starts_at")[:3]),
             "crisis": crisis,
             "trajectories": trajectories,
             "off_track": off_track,

@@ -231,6 +231,37 @@ def test_caseload_flags_and_logs_each_person(data, world) -> None:  # type: igno
     )
 
 
+def test_caseload_log_rows_match_a_single_read(data, world) -> None:  # type: ignore[no-untyped-def]
+    """The caseload's one-statement insert writes the same row a single read would, once per person."""
+    from mestring.accounts.models import Membership
+    from mestring.audit.services import log_access
+    from mestring.people.models import Person
+
+    client = client_for("koordinator.evje")
+    started = timezone.now()
+    client.get(reverse("followup:caseload"))
+    rows = list(AccessLog.objects.filter(what="saksliste", at__gte=started))
+    shown = {row.person_id for row in rows}
+    assert data.person.pk in shown and len(shown) == len(rows)
+    assert rows[0].organisation_id is not None
+    membership = Membership.objects.select_related("user", "organisation").get(
+        user=world.user("koordinator.evje"), organisation_id=rows[0].organisation_id, role=rows[0].role
+    )
+    single = log_access(
+        user=membership.user,
+        membership=membership,
+        person=Person.objects.get(pk=data.person.pk),
+        what="saksliste",
+        purpose="tjenstlig behov",
+    )
+    fields = ["user_id", "username", "user_display", "organisation_id", "organisation_name", "role"]
+    for row in rows:
+        assert [getattr(row, f) for f in fields] == [getattr(single, f) for f in fields]
+        assert (row.what, row.purpose, row.break_glass) == ("saksliste", "tjenstlig behov", False)
+        assert started <= row.at <= single.at
+    assert len({row.at for row in rows}) == 1
+
+
 def test_caseload_query_count_does_not_grow_with_persons(data, world) -> None:  # type: ignore[no-untyped-def]
     client = client_for("koordinator.evje")
     client.get(reverse("followup:caseload"))
