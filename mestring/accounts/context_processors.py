@@ -14,6 +14,6 @@ def active_membership(request: HttpRequest) -> dict[str, Any]:
         return {"membership": None, "memberships": [], "nav_items": []}
     return {
         "membership": membership,
-        "memberships": list(memberships_of(request.user)),  # type: ignore[arg-type]
+        "memberships": getattr(request, "memberships", None) or list(memberships_of(request.user)),  # type: ignore[arg-type]
         "nav_items": nav_items(request, membership),
     }

@@ -16,10 +16,13 @@ OTP_EXEMPT_PREFIXES = ("/konto/", "/static/", "/healthz")
 
 
 def choose_membership(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """The membership the user acts through; also keeps all active ones on `request.memberships`."""
     user = request.user
+    request.memberships = []  # type: ignore[attr-defined]
     if not user.is_authenticated:
         return None
     memberships = list(memberships_of(user))  # type: ignore[arg-type]
+    request.memberships = memberships  # type: ignore[attr-defined]
     if not memberships:
         return None
     wanted = request.session.get(SESSION_KEY)
