@@ -1,16 +1,15 @@
 # mestring: `make demo` runs the demo, `make test` runs the whole suite. Both set everything up first.
 SHELL := /bin/bash
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock 2>/dev/null | sha1sum | cut -c1-12)
 
-.PHONY: demo test setup static lint check-ci browser worker
+.PHONY: demo test setup static browser
 
 $(STAMP): pyproject.toml requirements.lock
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Fant ikke $(PYTHON)"; exit 1; }
+	@$(PYTHON) -c "import sys; sys.exit(sys.version_info[:2] != (3, 11))" || { echo "mestring trenger Python 3.11 (fant $(PYTHON))"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
