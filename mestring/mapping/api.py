@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mestring.accounts.roles import Perm
+from mestring.core.forms import validation_detail
 from mestring.core.permissions import HasMembershipPerm
 from mestring.mapping import services
 from mestring.mapping.access import (
@@ -117,8 +118,7 @@ class EntryCreate(APIView):
                 actor=membership.user, mapping_round=mapping_round, raw=raw, municipality=municipality
             )
         except ValidationError as exc:
-            detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-            return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+            return Response(validation_detail(exc), status=status.HTTP_400_BAD_REQUEST)
         return Response({"id": entry.pk, "round": mapping_round.pk}, status=status.HTTP_201_CREATED)
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from mestring.accounts.models import Membership, User
 from mestring.accounts.roles import Perm
+from mestring.core.forms import apply_errors
 from mestring.core.permissions import member_required
 from mestring.mapping import jobs as mapping_jobs
 from mestring.mapping import services
@@ -105,25 +106,13 @@ def round_create(request: HttpRequest) -> HttpResponse:
                 staff=form.staff_targets(),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request, _("Kartleggingsrunden for %(y)s er opprettet.") % {"y": mapping_round.year}
             )
             return redirect("mapping:round_detail", pk=mapping_round.pk)
     return render(request, "mapping/round_form.html", {"form": form, "owner": owner})
-
-
-def _add_errors(form: object, exc: ValidationError) -> None:
-    add_error = form.add_error  # type: ignore[attr-defined]
-    fields = form.fields  # type: ignore[attr-defined]
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                add_error(field if field in fields else None, error)
-    else:
-        for error in exc.messages:
-            add_error(None, error)
 
 
 def round_progress(mapping_round: MappingRound) -> dict[str, object]:
@@ -254,7 +243,7 @@ def entry_create(request: HttpRequest, pk: int) -> HttpResponse:
                 person_id=prefill.person_id if prefill else None,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Kartleggingen er lagret."))
             if "ny" in request.POST:
@@ -289,7 +278,7 @@ def import_file(request: HttpRequest, pk: int) -> HttpResponse:
                 content=upload.read(),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             if job.status == job.Status.DONE:
                 messages.success(request, _("%(n)s kartlegginger er importert.") % {"n": job.imported})

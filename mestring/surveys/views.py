@@ -52,12 +52,6 @@ def _require_any(request: HttpRequest, *perms: str) -> Membership:
     return membership
 
 
-def _error_messages(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [m for messages_ in exc.message_dict.values() for m in messages_]
-    return list(exc.messages)
-
-
 # ---------------------------------------------------------------------------------------------------------
 # Overview
 # ---------------------------------------------------------------------------------------------------------
@@ -236,7 +230,7 @@ def version_publish(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         services.version_publish(version=version)
     except ValidationError as exc:
-        for message in _error_messages(exc):
+        for message in exc.messages:
             messages.error(request, message)
     else:
         messages.success(
@@ -253,7 +247,7 @@ def version_new(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         new = services.version_new_from(version=version)
     except ValidationError as exc:
-        for message in _error_messages(exc):
+        for message in exc.messages:
             messages.error(request, message)
         return redirect("surveys:questionnaire_detail", slug=slug)
     messages.success(request, _("Versjon %(n)s er laget som utkast.") % {"n": new.number})
@@ -297,7 +291,7 @@ def xlsform_import(request: HttpRequest) -> HttpResponse:
         except xlsform.XLSFormError as exc:
             problems = exc.problems
         except ValidationError as exc:
-            problems = _error_messages(exc)
+            problems = exc.messages
         else:
             messages.success(request, _("Skjemaet er importert som utkast. Se over og publiser."))
             return redirect("surveys:questionnaire_detail", slug=questionnaire.slug)
@@ -609,7 +603,7 @@ def unit_survey_round(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.satisfaction_round_start(survey=survey, name=form.cleaned_data["name"])
         except ValidationError as exc:
-            for message in _error_messages(exc):
+            for message in exc.messages:
                 messages.error(request, message)
         else:
             messages.success(request, _("En ny runde er startet."))
@@ -750,7 +744,7 @@ def national_send(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         services.national_survey_open(survey=survey, base_url=request.build_absolute_uri("/"))
     except ValidationError as exc:
-        for message in _error_messages(exc):
+        for message in exc.messages:
             messages.error(request, message)
         return redirect("surveys:national_detail", slug=slug)
     tasks.send_invitations_task.enqueue(survey.pk)
