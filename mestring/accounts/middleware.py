@@ -1,7 +1,8 @@
-"""Sets `request.membership` (the organisation and role the user acts through) and enforces TOTP."""
+"""Idle session expiry, `request.membership` (the organisation and role the user acts through), TOTP."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.urls import reverse
 from mestring.accounts.selectors import memberships_of
 
 SESSION_KEY = "active_membership_id"
+TOUCHED_KEY = "_touched"
 OTP_EXEMPT_PREFIXES = ("/konto/", "/static/", "/healthz")
 
 
@@ -30,6 +32,26 @@ def choose_membership(request: HttpRequest):  # type: ignore[no-untyped-def]
         if membership.pk == wanted:
             return membership
     return memberships[0]
+
+
+class IdleSessionMiddleware:
+    """Moves a live session's expiry forward at most once per `SESSION_TOUCH_SECONDS`.
+
+    The session expires `SESSION_COOKIE_AGE` seconds after the last request (idle timeout) give or take the
+    touch interval, without writing the session row on every request (`SESSION_SAVE_EVERY_REQUEST`).
+    Requests without a session (anonymous visitors) create none.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = request.session
+        now = int(time.time())
+        touched = session.get(TOUCHED_KEY, 0)
+        if session.session_key and now - touched >= settings.SESSION_TOUCH_SECONDS:
+            session[TOUCHED_KEY] = now  # marks the session modified: saved with a new expiry
+        return self.get_response(request)
 
 
 class ActiveMembershipMiddleware:

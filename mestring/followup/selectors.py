@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Any
 
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
     F,
@@ -54,16 +55,17 @@ LIST_PURPOSE = "tjenstlig behov"
 
 
 def latest_off_track_q() -> Exists:
-    """True when the newest score of any instrument for the person (OuterRef pk) is outside its band."""
-    later = FeedbackScore.objects.filter(
-        person_id=OuterRef("person_id"), instrument_id=OuterRef("instrument_id")
-    ).filter(
-        Q(answered_on__gt=OuterRef("answered_on"))
-        | Q(answered_on=OuterRef("answered_on"), pk__gt=OuterRef("pk"))
+    """True when the newest score of any instrument for the person (OuterRef pk) is outside its band.
+
+    One index lookup per instrument for each person shown (not an anti-join over every score in the
+    database), so the cost follows the page, not the size of the feedback table.
+    """
+    newest_off_track = (
+        FeedbackScore.objects.filter(person_id=OuterRef(OuterRef("pk")), instrument_id=OuterRef("pk"))
+        .order_by("-answered_on", "-pk")
+        .values("off_track")[:1]
     )
-    return Exists(
-        FeedbackScore.objects.filter(person_id=OuterRef("pk"), off_track=True).filter(~Exists(later))
-    )
+    return Exists(Instrument.objects.filter(Subquery(newest_off_track, output_field=BooleanField())))
 
 
 def annotate_followup(persons: QuerySet[Person], today: date | None = None) -> QuerySet[Person]:

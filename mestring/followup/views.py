@@ -55,6 +55,7 @@ from mestring.followup.models import (
     Reminder,
 )
 from mestring.followup.pdf import plan_context, plan_html, plan_pdf
+from mestring.followup.rows import caseload_rows
 from mestring.organisations.models import Organisation
 from mestring.people.access import access_person
 from mestring.people.models import Person, ServiceRelation
@@ -100,7 +101,12 @@ def caseload(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "followup/caseload.html",
-        {"page": page, "persons": page.persons, "scope": scope, "today": today, "reminders": reminders},
+        {
+            "page": page,
+            "rows": caseload_rows(page.persons, today),
+            "scope": scope,
+            "reminders": reminders,
+        },
     )
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -110,9 +114,36 @@ def test_switch_organisation_only_to_own_memberships(world) -> None:  # type: ig
     assert client.get("/api/v1/me/").json()["active_membership"]["organisation"] == "setesdal"
 
 
-def test_session_expires_after_inactivity_setting() -> None:
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+def test_session_expiry_moves_with_activity_but_not_on_every_request(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.sessions.models import Session
+
+    from mestring.accounts import middleware
+
     assert settings.SESSION_COOKIE_AGE <= 60 * 60
+    client = Client()
+    login(client, "leder.valle")
+    key = client.cookies["sessionid"].value
+    clock = [time.time()]
+    monkeypatch.setattr(middleware.time, "time", lambda: clock[0])
+
+    assert client.get("/").status_code == 200
+    first = Session.objects.get(pk=key).expire_date
+    clock[0] += settings.SESSION_TOUCH_SECONDS - 1
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/").status_code == 200
+    assert not [q for q in ctx.captured_queries if "UPDATE" in q["sql"] and "django_session" in q["sql"]]
+    clock[0] += 2
+    client.get("/")
+    assert Session.objects.get(pk=key).expire_date > first
+
+
+def test_anonymous_requests_create_no_session(world) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.sessions.models import Session
+
+    before = Session.objects.count()
+    Client().get("/konto/logg-inn/")
+    Client().get("/healthz")
+    assert Session.objects.count() == before
 
 
 def test_security_headers(world) -> None:  # type: ignore[no-untyped-def]
