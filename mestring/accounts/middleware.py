@@ -24,6 +24,8 @@ def choose_membership(request: HttpRequest):  # type: ignore[no-untyped-def]
     if not user.is_authenticated:
         return None
     memberships = list(memberships_of(user))  # type: ignore[arg-type]
+    for membership in memberships:
+        membership.user = user  # type: ignore[assignment]  # the same row: no query for `membership.user`
     request.memberships = memberships  # type: ignore[attr-defined]
     if not memberships:
         return None
