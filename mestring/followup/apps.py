@@ -7,11 +7,15 @@ class FollowupConfig(AppConfig):
     verbose_name = _("Oppfølging")
 
     def ready(self) -> None:
+        from datetime import time
+
         from mestring.accounts.roles import Perm
         from mestring.audit.innsyn import register_exporter
         from mestring.core.navigation import register_nav
+        from mestring.core.schedule import register_daily
         from mestring.followup.innsyn import SECTION, export_followup
         from mestring.followup.retention import on_person_retention
+        from mestring.followup.tasks import scan_reminders
         from mestring.people.retention import person_retention
 
         register_nav(_("Saksliste"), "followup:caseload", perm=Perm.PERSON_VIEW, order=20)
@@ -20,3 +24,9 @@ class FollowupConfig(AppConfig):
         register_exporter(SECTION, export_followup)
         # retention: remove follow-up data before the person is anonymised or deleted
         person_retention.connect(on_person_retention, dispatch_uid="followup.retention")
+        register_daily(
+            "followup.reminders",
+            scan_reminders,
+            at=time(6, 0),
+            label=_("Påminnelser om forfalte evalueringer og tiltak"),
+        )

@@ -2,8 +2,9 @@
 
 Reminders are scheduled with ``run_after`` when the task backend supports deferred tasks (the database
 backend does); each reminder run schedules the next while the survey is open and someone may still need a
-reminder. ``manage.py survey_send_reminders`` does the same from cron, and is safe to run at any time (it only
-reminds those whose last contact is `reminder_interval_days` old).
+reminder. ``send_due_reminders_task`` (queued daily by ``manage.py run_schedule``) and ``manage.py
+survey_send_reminders`` do the same for every open survey; both are safe to run at any time (they only
+remind those whose last contact is `reminder_interval_days` old).
 """
 
 from __future__ import annotations
@@ -30,6 +31,15 @@ def send_reminders_task(survey_id: int, force: bool = False) -> int:
     if not force:
         schedule_reminders(survey_id)
     return sent
+
+
+@task()
+def send_due_reminders_task() -> int:
+    """The daily safety net (`run_schedule`, 07:00): due reminders for every open survey."""
+    open_surveys = NationalSurvey.objects.filter(status=NationalSurvey.Status.OPEN).values_list(
+        "pk", flat=True
+    )
+    return sum(services.send_reminders(survey_id=pk) for pk in open_surveys)
 
 
 def schedule_reminders(survey_id: int) -> bool:

@@ -1,4 +1,5 @@
-"""Runs the development server together with a background-task worker (django-tasks database backend)."""
+"""Runs the development server with a background-task worker (django-tasks database backend) and the daily
+job scheduler (`run_schedule --loop`)."""
 
 from __future__ import annotations
 
@@ -11,15 +12,20 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Starter utviklingsserveren og en bakgrunnsarbeider for oppgaver."
+    help = "Starter utviklingsserveren, en bakgrunnsarbeider for oppgaver og planleggeren for daglige jobber."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        worker = subprocess.Popen([sys.executable, "manage.py", "db_worker"])
+        helpers = [
+            subprocess.Popen([sys.executable, "manage.py", "db_worker"]),
+            subprocess.Popen([sys.executable, "manage.py", "run_schedule", "--loop"]),
+        ]
         try:
             call_command("runserver", options["addrport"], use_reloader=False)
         finally:
-            worker.terminate()
-            worker.wait(timeout=10)
+            for process in helpers:
+                process.terminate()
+            for process in helpers:
+                process.wait(timeout=10)
