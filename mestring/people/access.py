@@ -11,12 +11,15 @@ behov (see `selectors.py`) or an active break-the-glass grant, and writes EXACTL
 - `PermissionDenied` (403) when the role lacks `perm` (e.g. analysts) or there is no membership;
 - `Http404` when the person does not exist, is anonymised, is in another municipality, or the actor has no
   tjenstlig behov. Never 403 here: the answer must not tell whether the person exists.
+  A refused attempt on an existing record is not an access-log row (nothing was read) but a WARNING on the
+  `mestring.security` logger (user, organisation, role, person id, what) for the operators' log monitoring.
 
 `can_access_person(membership, person) -> bool` answers the same question without logging (for showing links).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -31,6 +34,7 @@ from mestring.people import selectors
 from mestring.people.models import Person
 
 DEFAULT_PURPOSE = "tjenstlig behov"
+security_log = logging.getLogger("mestring.security")
 
 
 def _membership_of(membership: Membership | None, request: HttpRequest | None) -> Membership:
@@ -39,6 +43,17 @@ def _membership_of(membership: Membership | None, request: HttpRequest | None) -
     if membership is None:
         raise PermissionDenied
     return membership
+
+
+def _log_refusal(actor: Membership, person: Person, what: str) -> None:
+    security_log.warning(
+        "Person record refused (no tjenstlig behov): user=%s organisation=%s role=%s person=%s what=%s",
+        actor.user_id,
+        actor.organisation_id,
+        actor.role,
+        person.pk,
+        what,
+    )
 
 
 def person_pk(person_id: Any) -> int:
@@ -88,6 +103,7 @@ def access_person(
     if not person.service_need:  # type: ignore[attr-defined]
         grant = selectors.active_break_glass(actor, person)
         if grant is None:
+            _log_refusal(actor, person, what)
             raise Http404(_("Fant ikke personen."))
         break_glass = True
         reason = _("bryt glasset: %(reason)s") % {"reason": grant.reason}

@@ -30,7 +30,7 @@ def membership(username: str, slug: str | None = None) -> Membership:
         ("leder.suldal", False),
     ],
 )
-def test_tjenstlig_behov(world, username: str, allowed: bool) -> None:
+def test_tjenstlig_behov(world, caplog, username: str, allowed: bool) -> None:  # type: ignore[no-untyped-def]
     person = fixture_person(world)
     actor = membership(username)
     assert can_access_person(actor, person) is allowed
@@ -40,9 +40,13 @@ def test_tjenstlig_behov(world, username: str, allowed: bool) -> None:
         assert access_person(membership=actor, person_id=person.pk, what="test").pk == person.pk
         assert AccessLog.objects.count() == before + 1
     else:
-        with pytest.raises(Http404):
+        with caplog.at_level("WARNING", logger="mestring.security"), pytest.raises(Http404):
             access_person(membership=actor, person_id=person.pk, what="test")
         assert AccessLog.objects.count() == before
+        # The refused attempt is not a read, but the operators' security log has it.
+        (record,) = [r for r in caplog.records if r.name == "mestring.security"]
+        assert f"user={actor.user_id} " in record.getMessage()
+        assert f"person={person.pk} " in record.getMessage()
 
 
 @pytest.mark.parametrize(("username", "slug"), [("analytiker.setesdal", None), ("admin.evje", "setesdal")])
