@@ -8,8 +8,10 @@ migrates a fresh database, builds the demo world and a coordinator's caseload wi
 inserts, invented people) and runs ANALYZE, counts the queries of one request per page, then serves the
 app with gunicorn on a loopback port (DEBUG off, `--workers` processes × `--threads`) and sends the pages
 from `--clients` concurrent clients, each sending its next request as soon as the previous one is
-answered. It prints the query counts, p50/p95 latency and the ratio large/one. Goal (issue 5): p95 ≤ 100 ms
-and the query count independent of the number of persons. Not a test.
+answered (closed loop), and then at a steady `--open-rate` (open loop: the same clients together send that
+many requests per second; latency counts from when a request was due). It prints the query counts, p50/p95
+latency and the ratio large/one. Goal (issue 5): p95 ≤ 100 ms and the query count independent of the number
+of persons. Not a test.
 """
 
 from __future__ import annotations
@@ -291,7 +293,21 @@ def serve(workers: int, threads: int) -> tuple[subprocess.Popen[bytes], int]:
             time.sleep(0.2)
 
 
-def load(port: int, cookie: str, paths: list[str], clients: int, per_client: int) -> list[float]:
+def fetch(port: int, cookie: str, path: str) -> int:
+    conn = HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", path, headers={"Cookie": f"sessionid={cookie}", "Connection": "close"})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response.status
+
+
+def load(
+    port: int, cookie: str, paths: list[str], clients: int, per_client: int, interval: float = 0.0
+) -> list[float]:
+    """`clients` threads send `per_client` requests each. With `interval` 0 each sends its next request as
+    soon as the previous one is answered (closed loop); otherwise each sends one every `interval` seconds
+    (open loop) and the latency counts from when the request was due, so a late start counts as waiting."""
     timings: list[float] = []
     lock = threading.Lock()
     errors: list[str] = []
@@ -299,17 +315,17 @@ def load(port: int, cookie: str, paths: list[str], clients: int, per_client: int
     def worker(seed: int) -> None:
         rng = random.Random(seed)
         mine = []
+        due = time.perf_counter() + rng.uniform(0, interval)
         for _ in range(per_client):
             path = rng.choice(paths)
-            began = time.perf_counter()
-            conn = HTTPConnection("127.0.0.1", port, timeout=60)
-            conn.request("GET", path, headers={"Cookie": f"sessionid={cookie}", "Connection": "close"})
-            response = conn.getresponse()
-            response.read()
-            conn.close()
+            if interval:
+                time.sleep(max(due - time.perf_counter(), 0))
+            began = due if interval else time.perf_counter()
+            status = fetch(port, cookie, path)
             mine.append(time.perf_counter() - began)
-            if response.status != 200:
-                errors.append(f"{path}: {response.status}")
+            due += interval
+            if status != 200:
+                errors.append(f"{path}: {status}")
         with lock:
             timings.extend(mine)
 
@@ -371,6 +387,16 @@ def child(args: argparse.Namespace) -> None:
                 "p95_ms": round(p95(timings) * 1000, 1),
                 "per_second": round(len(timings) / elapsed, 1),
             }
+            if args.open_rate:
+                paced = load(
+                    port,
+                    cookie,
+                    paths,
+                    clients=args.clients,
+                    per_client=max(args.requests // args.clients, 1),
+                    interval=args.clients / args.open_rate,
+                )
+                result[name]["open_p95_ms"] = round(p95(paced) * 1000, 1)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -393,6 +419,13 @@ def main() -> None:
         "processes only add contention: 2 workers gave 92 person pages/s on 2 cores, 5 gave 77, 8 gave 73)",
     )
     parser.add_argument("--threads", type=int, default=1, help="threads per worker (>1: gthread)")
+    parser.add_argument(
+        "--open-rate",
+        type=float,
+        default=40.0,
+        help="also measure an open loop: the clients together send this many requests per second at a steady "
+        "pace (0: skip)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -413,6 +446,7 @@ def main() -> None:
             f"--requests={args.requests}",
             f"--workers={args.workers}",
             f"--threads={args.threads}",
+            f"--open-rate={args.open_rate}",
         ]
         print(f"… {size} person(er): bygger database og måler", flush=True)
         try:
@@ -435,6 +469,8 @@ def main() -> None:
             ("p95 ms", one[page]["p95_ms"], many[page]["p95_ms"]),
             ("svar/s", one[page]["per_second"], many[page]["per_second"]),
         ]
+        if args.open_rate:
+            rows.append((f"p95 ms {args.open_rate:g}/s", one[page]["open_p95_ms"], many[page]["open_p95_ms"]))
         for label, small, large in rows:
             ratio = large / small if small else float("nan")
             print(f"{page:<10} {label:<12} {small:>10} {large:>12} {ratio:>9.2f}")
@@ -449,6 +485,12 @@ def main() -> None:
         f"(Klientene sender uten pause, så ventetiden under last er om lag {args.clients} / svar per sekund; "
         f"p95 ≤ 100 ms krever ≥ {args.clients * 10} svar/s på {os.cpu_count()} kjerner.)"
     )
+    if args.open_rate:
+        paced = max(many["caseload"]["open_p95_ms"], many["person"]["open_p95_ms"])
+        print(
+            f"Åpen last ({args.clients} klienter sender til sammen {args.open_rate:g} forespørsler/s i jevnt "
+            f"tempo, ventetid regnet fra når forespørselen skulle gå): verste p95 {paced} ms."
+        )
 
 
 if __name__ == "__main__":
