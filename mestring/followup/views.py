@@ -293,7 +293,7 @@ def person_page(request: HttpRequest, person_id: int) -> HttpResponse:
             "mappings": mappings,
             "area_rows": area_rows,
             "plan": plan,
-            "measures": list(Measure.objects.filter(person=person).order_by("status", "start_on")),
+            **_overview_measures(person, show_all=request.GET.get("tiltak") == "alle"),
             "team": selectors.care_team(person),
             "next_meeting": selectors.next_meeting(person),
             "crisis": crisis,
@@ -306,6 +306,25 @@ def person_page(request: HttpRequest, person_id: int) -> HttpResponse:
             "can_edit": _membership(request).can(Perm.FOLLOWUP_EDIT),
         },
     )
+
+
+def _overview_measures(person: Person, *, show_all: bool) -> dict[str, Any]:
+    """Ongoing, then planned measures; finished and stopped ones (years of them) only on request."""
+    measures = list(Measure.objects.filter(person=person))
+    current = sorted(
+        (m for m in measures if m.status in Measure.OPEN),
+        key=lambda m: (m.status != Measure.Status.ACTIVE, m.start_on, m.pk),
+    )
+    ended = sorted(
+        (m for m in measures if m.status not in Measure.OPEN),
+        key=lambda m: (m.end_on or m.start_on, m.pk),
+        reverse=True,
+    )
+    return {
+        "measures": current + ended if show_all else current,
+        "ended_measures": len(ended),
+        "all_measures": show_all,
+    }
 
 
 def _prompts(off_track: list[selectors.Trajectory]) -> list[Any]:

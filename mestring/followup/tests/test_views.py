@@ -54,6 +54,37 @@ def test_person_page_logs_exactly_one_read(data) -> None:  # type: ignore[no-unt
     assert "Barn som pårørende" in body  # checklist item from the person record routine
 
 
+def test_overview_shows_current_measures_and_ended_ones_on_request(data) -> None:  # type: ignore[no-untyped-def]
+    person = data.person
+    today = timezone.localdate()
+    Measure.objects.filter(person=person).delete()
+    for title, status, start in [
+        ("Planlagt kurs", Measure.Status.PLANNED, today + timedelta(days=10)),
+        ("Fullført botrening", Measure.Status.DONE, today - timedelta(days=400)),
+        ("Pågående samtaler", Measure.Status.ACTIVE, today - timedelta(days=30)),
+        ("Avbrutt arbeidstrening", Measure.Status.STOPPED, today - timedelta(days=200)),
+    ]:
+        Measure.objects.create(
+            person=person, title=title, responsible="Koordinator", status=status, start_on=start
+        )
+    client = client_for("koordinator.evje")
+
+    body = client.get(url("person", person)).content.decode()
+    assert body.index("Pågående samtaler") < body.index("Planlagt kurs")  # ongoing first, then planned
+    assert "Fullført botrening" not in body and "Avbrutt arbeidstrening" not in body
+    assert "Vis også 2 avsluttede tiltak" in body
+
+    body = client.get(url("person", person) + "?tiltak=alle").content.decode()
+    assert (
+        body.index("Planlagt kurs") < body.index("Avbrutt arbeidstrening") < body.index("Fullført botrening")
+    )
+    assert "Vis bare pågående og planlagte tiltak" in body
+
+    Measure.objects.filter(person=person, status__in=Measure.OPEN).delete()
+    body = client.get(url("person", person)).content.decode()
+    assert "Ingen pågående eller planlagte tiltak." in body and "Vis også 2 avsluttede tiltak" in body
+
+
 def test_other_municipality_gets_404_and_no_log(data) -> None:  # type: ignore[no-untyped-def]
     before = AccessLog.objects.count()
     assert client_for("ansatt.bykle").get(url("person", data.person)).status_code == 404
