@@ -15,7 +15,7 @@ from django.http import Http404
 from mestring.accounts.models import Membership
 from mestring.organisations.models import Organisation
 from mestring.organisations.selectors import municipality_ids_in_scope
-from mestring.surveys.models import NationalSurvey, Questionnaire, SatisfactionSurvey
+from mestring.surveys.models import NationalSurvey, Question, Questionnaire, SatisfactionSurvey, Section
 
 Kind = Organisation.Kind
 
@@ -57,6 +57,27 @@ def access_questionnaire(membership: Membership, slug: str) -> Questionnaire:
     if questionnaire is None:
         raise Http404
     return questionnaire
+
+
+def access_question(questionnaire: Questionnaire, pk: int) -> Question:
+    """A question of `questionnaire` (any version), already reached through `access_questionnaire`."""
+    question = (
+        Question.objects.select_related("version", "section").filter(
+            pk=pk, version__questionnaire=questionnaire
+        )
+    ).first()
+    if question is None:
+        raise Http404
+    return question
+
+
+def access_section(questionnaire: Questionnaire, pk: int) -> Section:
+    section = (
+        Section.objects.select_related("version").filter(pk=pk, version__questionnaire=questionnaire).first()
+    )
+    if section is None:
+        raise Http404
+    return section
 
 
 def can_edit_questionnaire(membership: Membership, questionnaire: Questionnaire) -> bool:

@@ -75,6 +75,9 @@ class QuestionDef:
     min_value: int | None = None
     max_value: int | None = None
     section: str = ""
+    pk: int = 0
+    number: int = 0
+    """Position in the version (1, 2, …): sections in their order, then questions in theirs."""
 
     @property
     def is_choice(self) -> bool:
@@ -97,6 +100,7 @@ class SectionDef:
     title: str
     description: str
     questions: tuple[QuestionDef, ...]
+    pk: int = 0
 
 
 @dataclass(frozen=True)
@@ -134,32 +138,41 @@ def load_form(version: QuestionnaireVersion) -> Form:
 def _build_form(version: QuestionnaireVersion) -> Form:
     sections = list(version.sections.order_by("order", "pk"))
     questions = list(version.questions.order_by("order", "pk").prefetch_related("options"))
-    by_section: dict[int, list[QuestionDef]] = {s.pk: [] for s in sections}
-    all_questions: dict[str, QuestionDef] = {}
+    by_section: dict[int, list[Any]] = {s.pk: [] for s in sections}
     for q in questions:
-        definition = QuestionDef(
-            name=q.name,
-            text=q.text,
-            type=q.type,
-            required=q.required,
-            help_text=q.help_text,
-            options=tuple(
-                OptionDef(o.value, o.label, o.not_applicable)
-                for o in sorted(q.options.all(), key=lambda o: (o.order, o.pk))
-            ),
-            items=tuple((str(i["name"]), str(i["label"])) for i in q.items or []),
-            condition_question=q.condition_question,
-            condition_values=tuple(str(v) for v in q.condition_values or []),
-            min_value=q.min_value,
-            max_value=q.max_value,
-            section=next((s.title for s in sections if s.pk == q.section_id), ""),
-        )
-        by_section[q.section_id].append(definition)
-        all_questions[q.name] = definition
-    return Form(
-        title=version.questionnaire.title,
-        sections=tuple(SectionDef(s.title, s.description, tuple(by_section[s.pk])) for s in sections),
-        questions=all_questions,
+        by_section[q.section_id].append(q)
+    all_questions: dict[str, QuestionDef] = {}
+    section_defs = []
+    # Sections in their order, then questions in theirs: the order respondents, exports and analysis see.
+    for s in sections:
+        definitions = []
+        for q in by_section[s.pk]:
+            definition = _question_def(q, s.title, number=len(all_questions) + 1)
+            definitions.append(definition)
+            all_questions[q.name] = definition
+        section_defs.append(SectionDef(s.title, s.description, tuple(definitions), pk=s.pk))
+    return Form(title=version.questionnaire.title, sections=tuple(section_defs), questions=all_questions)
+
+
+def _question_def(q: Any, section_title: str, *, number: int) -> QuestionDef:
+    return QuestionDef(
+        name=q.name,
+        text=q.text,
+        type=q.type,
+        required=q.required,
+        help_text=q.help_text,
+        options=tuple(
+            OptionDef(o.value, o.label, o.not_applicable)
+            for o in sorted(q.options.all(), key=lambda o: (o.order, o.pk))
+        ),
+        items=tuple((str(i["name"]), str(i["label"])) for i in q.items or []),
+        condition_question=q.condition_question,
+        condition_values=tuple(str(v) for v in q.condition_values or []),
+        min_value=q.min_value,
+        max_value=q.max_value,
+        section=section_title,
+        pk=q.pk,
+        number=number,
     )
 
 

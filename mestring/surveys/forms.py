@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mestring.organisations.models import Organisation
 from mestring.organisations.selectors import frame_years
-from mestring.surveys.models import Questionnaire, QuestionnaireVersion, QuestionType
+from mestring.surveys.models import Question, Questionnaire, QuestionnaireVersion, QuestionType
 
 
 class QuestionnaireForm(forms.Form):
@@ -75,6 +75,26 @@ class QuestionForm(forms.Form):
     def __init__(self, *args: Any, sections: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["section"].choices = [(str(pk), title) for pk, title in sections]  # type: ignore[attr-defined]
+
+    @staticmethod
+    def initial_for(question: Question) -> dict[str, Any]:
+        """The form's fields filled from an existing question (same text format as when adding)."""
+        return {
+            "section": str(question.section_id),
+            "name": question.name,
+            "text": question.text,
+            "help_text": question.help_text,
+            "type": question.type,
+            "required": question.required,
+            "options": "\n".join(
+                f"{o.value}|{o.label}{'|ir' if o.not_applicable else ''}" for o in question.options.all()
+            ),
+            "items": "\n".join(f"{i['name']}|{i['label']}" for i in question.items or []),
+            "condition_question": question.condition_question,
+            "condition_values": ", ".join(str(v) for v in question.condition_values or []),
+            "min_value": question.min_value,
+            "max_value": question.max_value,
+        }
 
     def clean_name(self) -> str:
         return str(self.cleaned_data["name"]).strip()

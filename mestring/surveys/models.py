@@ -15,8 +15,10 @@ from __future__ import annotations
 import secrets
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mestring.organisations.models import Organisation
@@ -149,6 +151,67 @@ class Option(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class AuthoringChange(models.Model):
+    """One change to a questionnaire draft: who, when, which section or question, field → [old, new].
+
+    `audit.ChangeLog` belongs to a person's record (its person is required), so questionnaire authoring keeps
+    its change log here, in the same shape. `object_label` keeps the variable name or section title readable
+    after the object is deleted.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    version = models.ForeignKey(QuestionnaireVersion, on_delete=models.CASCADE, related_name="changes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    username = models.CharField(max_length=150, blank=True, default="")
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Lagt til")
+        CHANGED = "changed", _("Endret")
+        MOVED = "moved", _("Flyttet")
+        REMOVED = "removed", _("Slettet")
+        PUBLISHED = "published", _("Publisert")
+
+    FIELD_LABELS = {
+        "name": _("variabelnavn"),
+        "text": _("spørsmålstekst"),
+        "help_text": _("hjelpetekst"),
+        "type": _("type"),
+        "required": _("må besvares"),
+        "options": _("svaralternativer"),
+        "items": _("linjer"),
+        "condition_question": _("vilkår"),
+        "condition_values": _("vilkårets koder"),
+        "min_value": _("minste tall"),
+        "max_value": _("største tall"),
+        "section": _("del"),
+        "order": _("rekkefølge"),
+        "title": _("tittel"),
+        "description": _("innledning"),
+        "questions": _("spørsmål"),
+        "status": _("status"),
+        "conditions_renamed": _("vilkår i andre spørsmål"),
+    }
+
+    object_type = models.CharField(max_length=100)  # section / question / questionnaireversion
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    object_label = models.CharField(max_length=200, blank=True, default="")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_label}"
+
+    @property
+    def changed_fields(self) -> str:
+        return ", ".join(str(self.FIELD_LABELS.get(key, key)) for key in self.changes)
 
 
 def new_token() -> str:

@@ -133,6 +133,8 @@ def _questionnaire_version(
 def questionnaire_detail(request: HttpRequest, slug: str) -> HttpResponse:
     membership, questionnaire, version = _questionnaire_version(request, slug)
     form = engine.load_form(version)
+    may_edit = access.can_edit_questionnaire(membership, questionnaire)
+    refusal = services.edit_refusal(version) if may_edit and not version.is_locked else ""
     return render(
         request,
         "surveys/questionnaire_detail.html",
@@ -141,9 +143,11 @@ def questionnaire_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "version": version,
             "versions": questionnaire.versions.order_by("number"),
             "survey_form": form,
-            "can_edit": access.can_edit_questionnaire(membership, questionnaire) and not version.is_locked,
-            "can_new_version": access.can_edit_questionnaire(membership, questionnaire) and version.is_locked,
+            "can_edit": may_edit and not version.is_locked and not refusal,
+            "refusal": refusal,
+            "can_new_version": may_edit and version.is_locked,
             "problems": services.version_problems(version) if not version.is_locked else [],
+            "changes": version.changes.all()[:20] if may_edit else [],
         },
     )
 
@@ -155,71 +159,288 @@ def _editable_version(request: HttpRequest, slug: str) -> tuple[Questionnaire, Q
     return questionnaire, version
 
 
+def _detail_url(slug: str, version: QuestionnaireVersion, anchor: str = "") -> str:
+    url = f"{reverse('surveys:questionnaire_detail', args=[slug])}?versjon={version.number}"
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _editor(request: HttpRequest, slug: str) -> tuple[Membership, Questionnaire]:
+    """The author and the questionnaire they may change: others' are 404, read-only ones 403 (as adding)."""
+    membership = _require_any(request, *AUTHOR_PERMS)
+    questionnaire = access.access_questionnaire(membership, slug)
+    if not access.can_edit_questionnaire(membership, questionnaire):
+        raise PermissionDenied
+    return membership, questionnaire
+
+
+def _frozen(request: HttpRequest, slug: str, version: QuestionnaireVersion) -> HttpResponse | None:
+    """A redirect with the reason when the version may not change (published, or has answers)."""
+    refusal = services.edit_refusal(version)
+    if not refusal:
+        return None
+    messages.error(request, refusal)
+    return redirect(_detail_url(slug, version))
+
+
+def _form_page(request: HttpRequest, form: Any, title: str, back_url: str, **extra: Any) -> HttpResponse:
+    return render(
+        request,
+        "surveys/form.html",
+        {"form": form, "title": title, "back_url": back_url, **extra},
+    )
+
+
 @member_required()
 def section_add(request: HttpRequest, slug: str) -> HttpResponse:
     questionnaire, version = _editable_version(request, slug)
     form = SectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.section_add(version=version, **form.cleaned_data)
+            services.section_add(version=version, actor=_membership(request), **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Delen er lagt til."))
-            return redirect(
-                f"{reverse('surveys:questionnaire_detail', args=[slug])}?versjon={version.number}"
-            )
+            return redirect(_detail_url(slug, version))
     return render(
         request,
         "surveys/form.html",
-        {"form": form, "title": _("Ny del i %(t)s") % {"t": questionnaire.title}},
+        {
+            "form": form,
+            "title": _("Ny del i %(t)s") % {"t": questionnaire.title},
+            "back_url": _detail_url(slug, version),
+        },
     )
+
+
+def _spec_from_form(form: QuestionForm) -> services.QuestionSpec:
+    data = form.cleaned_data
+    options: list[Any] = form.parsed_options()
+    if data["type"] == QuestionType.SCALE and not options:
+        from mestring.surveys.defaults import GRADE_SCALE
+
+        options = list(GRADE_SCALE)
+    return services.QuestionSpec(
+        name=data["name"],
+        text=data["text"],
+        type=data["type"],
+        required=data["required"],
+        help_text=data["help_text"],
+        options=options,
+        items=form.parsed_items(),
+        condition_question=(data["condition_question"] or "").strip(),
+        condition_values=form.parsed_condition_values(),
+        min_value=data["min_value"],
+        max_value=data["max_value"],
+    )
+
+
+def _section_choices(version: QuestionnaireVersion) -> list[tuple[int, str]]:
+    return list(version.sections.order_by("order", "pk").values_list("pk", "title"))
 
 
 @member_required()
 def question_add(request: HttpRequest, slug: str) -> HttpResponse:
     questionnaire, version = _editable_version(request, slug)
-    sections = list(version.sections.order_by("order").values_list("pk", "title"))
+    sections = _section_choices(version)
     if not sections:
         messages.warning(request, _("Legg til en del før du legger til spørsmål."))
         return redirect("surveys:section_add", slug=slug)
     form = QuestionForm(request.POST or None, sections=sections)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        options: list[Any] = form.parsed_options()
-        if data["type"] == QuestionType.SCALE and not options:
-            from mestring.surveys.defaults import GRADE_SCALE
-
-            options = list(GRADE_SCALE)
-        spec = services.QuestionSpec(
-            name=data["name"],
-            text=data["text"],
-            type=data["type"],
-            required=data["required"],
-            help_text=data["help_text"],
-            options=options,
-            items=form.parsed_items(),
-            condition_question=(data["condition_question"] or "").strip(),
-            condition_values=form.parsed_condition_values(),
-            min_value=data["min_value"],
-            max_value=data["max_value"],
-        )
         try:
-            services.question_add(
-                version=version, section=version.sections.get(pk=int(data["section"])), spec=spec
+            question = services.question_add(
+                version=version,
+                section=version.sections.get(pk=int(form.cleaned_data["section"])),
+                spec=_spec_from_form(form),
+                actor=_membership(request),
             )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Spørsmålet er lagt til."))
-            return redirect(
-                f"{reverse('surveys:questionnaire_detail', args=[slug])}?versjon={version.number}"
-            )
+            return redirect(_detail_url(slug, version, f"sporsmal-{question.pk}"))
     return render(
         request,
         "surveys/form.html",
-        {"form": form, "title": _("Nytt spørsmål i %(t)s") % {"t": questionnaire.title}},
+        {
+            "form": form,
+            "title": _("Nytt spørsmål i %(t)s") % {"t": questionnaire.title},
+            "back_url": _detail_url(slug, version),
+        },
     )
+
+
+@member_required()
+def question_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership, questionnaire = _editor(request, slug)
+    question = access.access_question(questionnaire, pk)
+    version = question.version
+    if refused := _frozen(request, slug, version):
+        return refused
+    form = QuestionForm(
+        request.POST or None, sections=_section_choices(version), initial=QuestionForm.initial_for(question)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.question_update(
+                actor=membership,
+                question=question,
+                section=version.sections.get(pk=int(form.cleaned_data["section"])),
+                spec=_spec_from_form(form),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Spørsmålet er endret."))
+            return redirect(_detail_url(slug, version, f"sporsmal-{question.pk}"))
+    dependents = services.question_dependents(question)
+    return _form_page(
+        request,
+        form,
+        _("Endre spørsmålet %(name)s") % {"name": question.name},
+        _detail_url(slug, version, f"sporsmal-{question.pk}"),
+        intro=_(
+            "Vilkårene i disse spørsmålene bygger på dette: %(list)s. Endrer du variabelnavnet, følger "
+            "vilkårene med; typen og kodene de bruker må beholdes."
+        )
+        % {"list": "; ".join(services.describe(d) for d in dependents)}
+        if dependents
+        else "",
+    )
+
+
+@member_required()
+def question_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership, questionnaire = _editor(request, slug)
+    question = access.access_question(questionnaire, pk)
+    version = question.version
+    if refused := _frozen(request, slug, version):
+        return refused
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            services.question_delete(actor=membership, question=question)
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, _("Spørsmålet %(name)s er slettet.") % {"name": question.name})
+            return redirect(_detail_url(slug, version))
+    return render(
+        request,
+        "surveys/confirm_delete.html",
+        {
+            "questionnaire": questionnaire,
+            "version": version,
+            "question": question,
+            "dependents": services.question_dependents(question),
+            "errors": errors,
+            "back_url": _detail_url(slug, version, f"sporsmal-{question.pk}"),
+        },
+        status=400 if errors else 200,
+    )
+
+
+DIRECTIONS = {"opp": services.UP, "ned": services.DOWN}
+
+
+@member_required()
+def question_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership, questionnaire = _editor(request, slug)
+    question = access.access_question(questionnaire, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if refused := _frozen(request, slug, question.version):
+        return refused
+    direction = DIRECTIONS.get(request.POST.get("retning", ""), "")
+    try:
+        services.question_move(actor=membership, question=question, direction=direction)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Spørsmålet %(name)s er flyttet.") % {"name": question.name})
+    return redirect(_detail_url(slug, question.version, f"sporsmal-{question.pk}"))
+
+
+@member_required()
+def section_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership, questionnaire = _editor(request, slug)
+    section = access.access_section(questionnaire, pk)
+    version = section.version
+    if refused := _frozen(request, slug, version):
+        return refused
+    form = SectionForm(
+        request.POST or None, initial={"title": section.title, "description": section.description}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.section_update(actor=membership, section=section, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Delen er endret."))
+            return redirect(_detail_url(slug, version, f"del-{section.pk}"))
+    return _form_page(
+        request,
+        form,
+        _("Endre delen «%(title)s»") % {"title": section.title},
+        _detail_url(slug, version, f"del-{section.pk}"),
+    )
+
+
+@member_required()
+def section_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership, questionnaire = _editor(request, slug)
+    section = access.access_section(questionnaire, pk)
+    version = section.version
+    if refused := _frozen(request, slug, version):
+        return refused
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            count = services.section_delete(actor=membership, section=section)
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(
+                request,
+                _("Delen «%(title)s» er slettet med %(n)s spørsmål.") % {"title": section.title, "n": count},
+            )
+            return redirect(_detail_url(slug, version))
+    return render(
+        request,
+        "surveys/confirm_delete.html",
+        {
+            "questionnaire": questionnaire,
+            "version": version,
+            "section": section,
+            "questions": list(section.questions.order_by("order", "pk")),
+            "dependents": services.section_outside_dependents(section),
+            "errors": errors,
+            "back_url": _detail_url(slug, version, f"del-{section.pk}"),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@member_required()
+def section_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership, questionnaire = _editor(request, slug)
+    section = access.access_section(questionnaire, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if refused := _frozen(request, slug, section.version):
+        return refused
+    direction = DIRECTIONS.get(request.POST.get("retning", ""), "")
+    try:
+        services.section_move(actor=membership, section=section, direction=direction)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Delen «%(title)s» er flyttet.") % {"title": section.title})
+    return redirect(_detail_url(slug, section.version, f"del-{section.pk}"))
 
 
 @member_required()
@@ -228,7 +449,7 @@ def version_publish(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        services.version_publish(version=version)
+        services.version_publish(version=version, actor=_membership(request))
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -236,7 +457,7 @@ def version_publish(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(
             request, _("Versjon %(n)s er publisert og kan ikke lenger endres.") % {"n": version.number}
         )
-    return redirect(f"{reverse('surveys:questionnaire_detail', args=[slug])}?versjon={version.number}")
+    return redirect(_detail_url(slug, version))
 
 
 @member_required()

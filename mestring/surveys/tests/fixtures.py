@@ -10,10 +10,12 @@ from mestring.surveys.defaults import ensure_default_questionnaires
 from mestring.surveys.models import (
     Invitation,
     NationalSurvey,
+    Question,
     Questionnaire,
     QuestionType,
     SatisfactionRound,
     SatisfactionSurvey,
+    Section,
 )
 from mestring.surveys.services import FormSpec, QuestionSpec
 
@@ -88,3 +90,18 @@ def owned_questionnaire(
             publish=False,
         )
     return questionnaire
+
+
+def owned_question(world: World) -> Question:
+    """The first question of Evje's draft questionnaire."""
+    return owned_questionnaire(world).versions.get().questions.order_by("order").first()  # type: ignore[return-value]
+
+
+def owned_section(world: World) -> Section:
+    return owned_questionnaire(world).versions.get().sections.order_by("order").first()  # type: ignore[return-value]
+
+
+def shipped_question(world: World) -> Question:
+    """A question of the shipped satisfaction questionnaire (readable by every author, editable by none)."""
+    satisfaction, _n = ensure_default_questionnaires()
+    return Question.objects.filter(version__questionnaire=satisfaction).order_by("pk").first()  # type: ignore[return-value]

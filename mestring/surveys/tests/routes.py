@@ -26,6 +26,17 @@ def _unit(w):  # type: ignore[no-untyped-def]
     return {"pk": fixtures.unit_survey(w).pk}
 
 
+def _owned_question(w):  # type: ignore[no-untyped-def]
+    return {"slug": fixtures.owned_questionnaire(w).slug, "pk": fixtures.owned_question(w).pk}
+
+
+def _owned_section(w):  # type: ignore[no-untyped-def]
+    return {"slug": fixtures.owned_questionnaire(w).slug, "pk": fixtures.owned_section(w).pk}
+
+
+EVJE_EDITOR = {"admin.evje": 200, "leder.valle": 404, "planlegger.osterdalen": 404, "forsker.nasjonal": 404}
+
+
 ROUTES = [
     Route(
         "surveys:home",
@@ -69,6 +80,30 @@ ROUTES = [
         "surveys:question_add",
         only({"admin.evje": 200, "leder.valle": 404, "planlegger.osterdalen": 404, "forsker.nasjonal": 404}),
         kwargs=lambda w: {"slug": fixtures.owned_questionnaire(w).slug},
+    ),
+    # Editing a draft: as adding. Evje's administrator; other authors do not see Evje's questionnaire (404).
+    Route("surveys:question_edit", only(EVJE_EDITOR), kwargs=_owned_question),
+    Route("surveys:question_delete", only(EVJE_EDITOR), kwargs=_owned_question),
+    Route("surveys:question_move", only({**EVJE_EDITOR, "admin.evje": 405}), kwargs=_owned_question),
+    Route("surveys:section_edit", only(EVJE_EDITOR), kwargs=_owned_section),
+    Route("surveys:section_delete", only(EVJE_EDITOR), kwargs=_owned_section),
+    Route("surveys:section_move", only({**EVJE_EDITOR, "admin.evje": 405}), kwargs=_owned_section),
+    # The shipped questionnaire is read-only for every author (403, as adding to it).
+    Route(
+        "surveys:question_edit",
+        only(dict.fromkeys(AUTHORS, 403)),
+        kwargs=lambda w: {"slug": _shipped(w)["slug"], "pk": fixtures.shipped_question(w).pk},
+        label="shipped",
+    ),
+    # A question of another questionnaire under Evje's slug: 404, never someone else's data.
+    Route(
+        "surveys:question_edit",
+        only({**EVJE_EDITOR, "admin.evje": 404}),
+        kwargs=lambda w: {
+            "slug": fixtures.owned_questionnaire(w).slug,
+            "pk": fixtures.shipped_question(w).pk,
+        },
+        label="other-questionnaire",
     ),
     Route(
         "surveys:version_publish",

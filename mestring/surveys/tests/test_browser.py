@@ -1,5 +1,6 @@
 """Browser: a respondent answers the national survey (with conditions, save and resume) and the anonymous unit
-survey in kiosk mode; axe-core checks every page; the analyst sees live status and the analysis."""
+survey in kiosk mode; axe-core checks every page; the analyst sees live status and the analysis, and edits and
+moves a question in a draft questionnaire."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from typing import Any
 import pytest
 
 from mestring.core.testing.browser import assert_accessible, browser_login
-from mestring.surveys.models import Invitation, Response, SatisfactionAnswer
+from mestring.surveys import engine, services
+from mestring.surveys.models import Invitation, Questionnaire, Response, SatisfactionAnswer
 from mestring.surveys.tests import fixtures
+from mestring.surveys.tests.conftest import small_spec
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -83,3 +86,34 @@ def test_analyst_pages(page: Any, world: Any) -> None:
     page.goto(f"/undersokelser/nasjonale/{survey.slug}/analyse/")
     assert page.get_by_role("heading", name="Representativitet").is_visible()
     assert_accessible(page)
+    # The analyst edits and moves a question in a draft questionnaire.
+    draft = services.questionnaire_from_spec(
+        spec=small_spec(),
+        owner=world.org("nasjonalt-kompetansemiljo"),
+        kind=Questionnaire.Kind.NATIONAL,
+        slug="nasjonalt-utkast",
+        publish=False,
+    ).versions.get()
+    page.goto("/undersokelser/skjema/nasjonalt-utkast/")
+    assert_accessible(page)
+    page.get_by_role("link", name="Endre spørsmålet q2").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Endre spørsmålet q2"
+    assert_accessible(page)
+    page.get_by_label("Spørsmål", exact=True).fill("Hvor godt fungerer samarbeidet?")
+    page.get_by_role("button", name="Lagre").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Spørsmålet er endret.").is_visible()
+    page.get_by_role("button", name="Flytt opp spørsmålet q2").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Spørsmålet q2 er flyttet.").is_visible()
+    rows = page.locator("#del-{} tbody tr".format(draft.sections.get(title="Første del").pk))
+    assert rows.nth(1).inner_text().startswith("2\tq2")
+    assert_accessible(page)
+    page.get_by_role("link", name="Slett spørsmålet q1", exact=True).click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Spørsmålet kan ikke slettes").is_visible()
+    assert_accessible(page)
+    names = list(engine.load_form(draft).questions)
+    assert names[:3] == ["q1", "q2", "q1_hvorfor"]
+    assert engine.load_form(draft).questions["q2"].text == "Hvor godt fungerer samarbeidet?"
