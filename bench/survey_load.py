@@ -230,9 +230,9 @@ class _Rollback(Exception):
 
 def run_tables(municipalities: int, questions: int) -> None:
     from mestring.organisations.services import frame_import
-    from mestring.surveys import analysis, engine, services
+    from mestring.surveys import analysis, authoring, engine, services
+    from mestring.surveys.authoring import FormSpec, QuestionSpec
     from mestring.surveys.models import Invitation, NationalSurvey, Questionnaire, QuestionType, Response
-    from mestring.surveys.services import FormSpec, QuestionSpec
 
     print(f"Tables: {municipalities} municipalities × {questions} questions (rolled back afterwards)")
     rng = random.Random(430)
@@ -266,7 +266,7 @@ def run_tables(municipalities: int, questions: int) -> None:
                         )
                     )
             owner = _national_owner()
-            questionnaire = services.questionnaire_from_spec(
+            questionnaire = authoring.questionnaire_from_spec(
                 spec=FormSpec(title="Benchmark", sections=[("Alt", "", specs)]),
                 owner=owner,
                 kind=Questionnaire.Kind.NATIONAL,

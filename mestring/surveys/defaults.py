@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from mestring.surveys.authoring import FormSpec, QuestionSpec, questionnaire_from_spec
 from mestring.surveys.models import Questionnaire, QuestionType
-from mestring.surveys.services import FormSpec, QuestionSpec, questionnaire_from_spec
 
 SATISFACTION_SLUG = "brukertilfredshet-standard"
 NATIONAL_SLUG = "kommunalt-rusarbeid-standard"

@@ -14,7 +14,7 @@ from mestring.accounts.models import Membership
 from mestring.accounts.roles import Perm
 from mestring.core.forms import apply_errors
 from mestring.core.permissions import member_required
-from mestring.surveys import access, analysis, engine, exports, services, tasks, xlsform
+from mestring.surveys import access, analysis, authoring, engine, exports, services, tasks, xlsform
 from mestring.surveys.engine import COLLAB_DIMENSIONS
 from mestring.surveys.forms import (
     InvitationEmailForm,
@@ -103,7 +103,7 @@ def questionnaire_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         kind = _allowed_kinds(membership)[-1]
         try:
-            questionnaire = services.questionnaire_create(
+            questionnaire = authoring.questionnaire_create(
                 owner=membership.organisation, kind=kind, **form.cleaned_data
             )
         except ValidationError as exc:
@@ -134,7 +134,7 @@ def questionnaire_detail(request: HttpRequest, slug: str) -> HttpResponse:
     membership, questionnaire, version = _questionnaire_version(request, slug)
     form = engine.load_form(version)
     may_edit = access.can_edit_questionnaire(membership, questionnaire)
-    refusal = services.edit_refusal(version) if may_edit and not version.is_locked else ""
+    refusal = authoring.edit_refusal(version) if may_edit and not version.is_locked else ""
     return render(
         request,
         "surveys/questionnaire_detail.html",
@@ -146,7 +146,7 @@ def questionnaire_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "can_edit": may_edit and not version.is_locked and not refusal,
             "refusal": refusal,
             "can_new_version": may_edit and version.is_locked,
-            "problems": services.version_problems(version) if not version.is_locked else [],
+            "problems": authoring.version_problems(version) if not version.is_locked else [],
             "changes": version.changes.all()[:20] if may_edit else [],
         },
     )
@@ -175,7 +175,7 @@ def _editor(request: HttpRequest, slug: str) -> tuple[Membership, Questionnaire]
 
 def _frozen(request: HttpRequest, slug: str, version: QuestionnaireVersion) -> HttpResponse | None:
     """A redirect with the reason when the version may not change (published, or has answers)."""
-    refusal = services.edit_refusal(version)
+    refusal = authoring.edit_refusal(version)
     if not refusal:
         return None
     messages.error(request, refusal)
@@ -196,7 +196,7 @@ def section_add(request: HttpRequest, slug: str) -> HttpResponse:
     form = SectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.section_add(version=version, actor=_membership(request), **form.cleaned_data)
+            authoring.section_add(version=version, actor=_membership(request), **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -213,14 +213,14 @@ def section_add(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _spec_from_form(form: QuestionForm) -> services.QuestionSpec:
+def _spec_from_form(form: QuestionForm) -> authoring.QuestionSpec:
     data = form.cleaned_data
     options: list[Any] = form.parsed_options()
     if data["type"] == QuestionType.SCALE and not options:
         from mestring.surveys.defaults import GRADE_SCALE
 
         options = list(GRADE_SCALE)
-    return services.QuestionSpec(
+    return authoring.QuestionSpec(
         name=data["name"],
         text=data["text"],
         type=data["type"],
@@ -249,7 +249,7 @@ def question_add(request: HttpRequest, slug: str) -> HttpResponse:
     form = QuestionForm(request.POST or None, sections=sections)
     if request.method == "POST" and form.is_valid():
         try:
-            question = services.question_add(
+            question = authoring.question_add(
                 version=version,
                 section=version.sections.get(pk=int(form.cleaned_data["section"])),
                 spec=_spec_from_form(form),
@@ -283,7 +283,7 @@ def question_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.question_update(
+            authoring.question_update(
                 actor=membership,
                 question=question,
                 section=version.sections.get(pk=int(form.cleaned_data["section"])),
@@ -294,7 +294,7 @@ def question_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Spørsmålet er endret."))
             return redirect(_detail_url(slug, version, f"sporsmal-{question.pk}"))
-    dependents = services.question_dependents(question)
+    dependents = authoring.question_dependents(question)
     return _form_page(
         request,
         form,
@@ -304,7 +304,7 @@ def question_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "Vilkårene i disse spørsmålene bygger på dette: %(list)s. Endrer du variabelnavnet, følger "
             "vilkårene med; typen og kodene de bruker må beholdes."
         )
-        % {"list": "; ".join(services.describe(d) for d in dependents)}
+        % {"list": "; ".join(authoring.describe(d) for d in dependents)}
         if dependents
         else "",
     )
@@ -320,7 +320,7 @@ def question_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST":
         try:
-            services.question_delete(actor=membership, question=question)
+            authoring.question_delete(actor=membership, question=question)
         except ValidationError as exc:
             errors = exc.messages
         else:
@@ -333,7 +333,7 @@ def question_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "questionnaire": questionnaire,
             "version": version,
             "question": question,
-            "dependents": services.question_dependents(question),
+            "dependents": authoring.question_dependents(question),
             "errors": errors,
             "back_url": _detail_url(slug, version, f"sporsmal-{question.pk}"),
         },
@@ -341,7 +341,7 @@ def question_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
-DIRECTIONS = {"opp": services.UP, "ned": services.DOWN}
+DIRECTIONS = {"opp": authoring.UP, "ned": authoring.DOWN}
 
 
 @member_required()
@@ -354,7 +354,7 @@ def question_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return refused
     direction = DIRECTIONS.get(request.POST.get("retning", ""), "")
     try:
-        services.question_move(actor=membership, question=question, direction=direction)
+        authoring.question_move(actor=membership, question=question, direction=direction)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -375,7 +375,7 @@ def section_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.section_update(actor=membership, section=section, **form.cleaned_data)
+            authoring.section_update(actor=membership, section=section, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -399,7 +399,7 @@ def section_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST":
         try:
-            count = services.section_delete(actor=membership, section=section)
+            count = authoring.section_delete(actor=membership, section=section)
         except ValidationError as exc:
             errors = exc.messages
         else:
@@ -416,7 +416,7 @@ def section_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "version": version,
             "section": section,
             "questions": list(section.questions.order_by("order", "pk")),
-            "dependents": services.section_outside_dependents(section),
+            "dependents": authoring.section_outside_dependents(section),
             "errors": errors,
             "back_url": _detail_url(slug, version, f"del-{section.pk}"),
         },
@@ -434,7 +434,7 @@ def section_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return refused
     direction = DIRECTIONS.get(request.POST.get("retning", ""), "")
     try:
-        services.section_move(actor=membership, section=section, direction=direction)
+        authoring.section_move(actor=membership, section=section, direction=direction)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -449,7 +449,7 @@ def version_publish(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        services.version_publish(version=version, actor=_membership(request))
+        authoring.version_publish(version=version, actor=_membership(request))
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -466,7 +466,7 @@ def version_new(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        new = services.version_new_from(version=version)
+        new = authoring.version_new_from(version=version)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -482,7 +482,7 @@ def questionnaire_copy(request: HttpRequest, slug: str) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     if questionnaire.kind not in _allowed_kinds(membership):
         raise PermissionDenied
-    copy = services.questionnaire_copy(version=version, owner=membership.organisation)
+    copy = authoring.questionnaire_copy(version=version, owner=membership.organisation)
     messages.success(request, _("Du har fått en egen kopi som utkast. Endre den og publiser."))
     return redirect("surveys:questionnaire_detail", slug=copy.slug)
 
@@ -506,7 +506,7 @@ def xlsform_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             spec, _form_id = xlsform.parse_xlsform(form.cleaned_data["file"].read())
-            questionnaire = services.questionnaire_from_spec(
+            questionnaire = authoring.questionnaire_from_spec(
                 spec=spec, owner=membership.organisation, kind=form.cleaned_data["kind"], publish=False
             )
         except xlsform.XLSFormError as exc:

@@ -28,9 +28,9 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from mestring.surveys import engine
+from mestring.surveys.authoring import FormSpec, QuestionSpec, form_spec_problems
 from mestring.surveys.engine import COLLAB_DIMENSIONS
 from mestring.surveys.models import QuestionnaireVersion, QuestionType
-from mestring.surveys.services import FormSpec, QuestionSpec, form_spec_problems
 
 SURVEY_COLUMNS = [
     "type",

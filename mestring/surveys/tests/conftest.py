@@ -5,9 +5,9 @@ from typing import Any
 import pytest
 
 from mestring.organisations.services import frame_import
-from mestring.surveys import services
+from mestring.surveys import authoring, services
+from mestring.surveys.authoring import FormSpec, QuestionSpec
 from mestring.surveys.models import NationalSurvey, Questionnaire, QuestionType
-from mestring.surveys.services import FormSpec, QuestionSpec
 
 HAND_YEAR = 2099
 
@@ -86,7 +86,7 @@ def small_spec() -> FormSpec:
 
 @pytest.fixture
 def small_version(db: Any) -> Any:
-    questionnaire = services.questionnaire_from_spec(
+    questionnaire = authoring.questionnaire_from_spec(
         spec=small_spec(), owner=None, kind=Questionnaire.Kind.NATIONAL, slug="lite-skjema"
     )
     return questionnaire.versions.get()

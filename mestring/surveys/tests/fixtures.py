@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from mestring.core.world import World
-from mestring.surveys import services
+from mestring.surveys import authoring, services
+from mestring.surveys.authoring import FormSpec, QuestionSpec
 from mestring.surveys.defaults import ensure_default_questionnaires
 from mestring.surveys.models import (
     Invitation,
@@ -17,7 +18,6 @@ from mestring.surveys.models import (
     SatisfactionSurvey,
     Section,
 )
-from mestring.surveys.services import FormSpec, QuestionSpec
 
 MATRIX_NATIONAL = "matrise-nasjonal"
 MATRIX_UNIT_CODE = "matriseevje"
@@ -66,7 +66,7 @@ def owned_questionnaire(
 ) -> Questionnaire:
     questionnaire = Questionnaire.objects.filter(slug=slug).first()
     if questionnaire is None:
-        questionnaire = services.questionnaire_from_spec(
+        questionnaire = authoring.questionnaire_from_spec(
             spec=FormSpec(
                 title="Matriseskjema",
                 sections=[

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from mestring.surveys import engine, services
+from mestring.surveys import authoring, engine
+from mestring.surveys.authoring import QuestionSpec
 from mestring.surveys.models import (
     AuthoringChange,
     Question,
@@ -24,7 +25,6 @@ from mestring.surveys.models import (
     SatisfactionSurvey,
     Section,
 )
-from mestring.surveys.services import QuestionSpec
 from mestring.surveys.tests.conftest import small_spec
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def draft(world: Any) -> QuestionnaireVersion:
-    questionnaire = services.questionnaire_from_spec(
+    questionnaire = authoring.questionnaire_from_spec(
         spec=small_spec(),
         owner=world.org("evje-og-hornnes"),
         kind=Questionnaire.Kind.NATIONAL,
@@ -52,7 +52,7 @@ def names(version: QuestionnaireVersion) -> list[str]:
 
 
 def spec_of(question: Question, **changes: Any) -> QuestionSpec:
-    spec = services._spec_of(question)
+    spec = authoring._spec_of(question)
     for key, value in changes.items():
         setattr(spec, key, value)
     return spec
@@ -75,7 +75,7 @@ def test_edit_question_text_options_and_required(draft: QuestionnaireVersion) ->
         help_text="Tenk på siste år.",
         options=[("3", "Godt"), ("2", "Middels"), ("1", "Dårlig")],
     )
-    services.question_update(actor=None, question=question, section=first_section(draft), spec=spec)
+    authoring.question_update(actor=None, question=question, section=first_section(draft), spec=spec)
     question.refresh_from_db()
     assert question.text == "Hvor godt fungerer det?" and question.required
     assert question.help_text == "Tenk på siste år."
@@ -94,7 +94,7 @@ def test_edit_question_text_options_and_required(draft: QuestionnaireVersion) ->
 def test_edit_with_the_same_validation_as_adding(draft: QuestionnaireVersion) -> None:
     question = q(draft, "q2")
     with pytest.raises(ValidationError) as exc:
-        services.question_update(
+        authoring.question_update(
             actor=None,
             question=question,
             section=first_section(draft),
@@ -109,7 +109,7 @@ def test_edit_with_the_same_validation_as_adding(draft: QuestionnaireVersion) ->
 
 def test_renaming_a_question_carries_its_conditions_along(draft: QuestionnaireVersion) -> None:
     question = q(draft, "q1")
-    services.question_update(
+    authoring.question_update(
         actor=None, question=question, section=first_section(draft), spec=spec_of(question, name="har_plan")
     )
     assert q(draft, "q1_hvorfor").condition_question == "har_plan"
@@ -124,7 +124,7 @@ def test_edit_refused_when_it_breaks_a_condition(draft: QuestionnaireVersion) ->
     question = q(draft, "q1")
     section = first_section(draft)
     with pytest.raises(ValidationError) as exc:
-        services.question_update(
+        authoring.question_update(
             actor=None,
             question=question,
             section=section,
@@ -133,7 +133,7 @@ def test_edit_refused_when_it_breaks_a_condition(draft: QuestionnaireVersion) ->
     message = exc.value.message_dict["options"][0]
     assert "q1_hvorfor" in message and "(2)" in message
     with pytest.raises(ValidationError) as exc:
-        services.question_update(
+        authoring.question_update(
             actor=None,
             question=question,
             section=section,
@@ -142,7 +142,7 @@ def test_edit_refused_when_it_breaks_a_condition(draft: QuestionnaireVersion) ->
     assert "q1_hvorfor" in exc.value.message_dict["type"][0]
     # Moving it to a later section would put it after the question that builds on it.
     with pytest.raises(ValidationError) as exc:
-        services.question_update(
+        authoring.question_update(
             actor=None, question=question, section=second_section(draft), spec=spec_of(question)
         )
     assert "q1_hvorfor" in exc.value.message_dict["section"][0]
@@ -153,7 +153,7 @@ def test_edit_refused_when_it_breaks_a_condition(draft: QuestionnaireVersion) ->
 def test_condition_must_build_on_an_earlier_question(draft: QuestionnaireVersion) -> None:
     question = q(draft, "antall")
     with pytest.raises(ValidationError) as exc:
-        services.question_update(
+        authoring.question_update(
             actor=None,
             question=question,
             section=first_section(draft),
@@ -164,7 +164,7 @@ def test_condition_must_build_on_an_earlier_question(draft: QuestionnaireVersion
 
 def test_move_question_to_another_section_goes_last_there(draft: QuestionnaireVersion) -> None:
     question = q(draft, "antall")
-    services.question_update(
+    authoring.question_update(
         actor=None, question=question, section=second_section(draft), spec=spec_of(question)
     )
     assert names(draft) == [
@@ -181,13 +181,13 @@ def test_move_question_to_another_section_goes_last_there(draft: QuestionnaireVe
 
 
 def test_reorder_questions_within_a_section(draft: QuestionnaireVersion) -> None:
-    services.question_move(actor=None, question=q(draft, "q2"), direction=services.UP)
+    authoring.question_move(actor=None, question=q(draft, "q2"), direction=authoring.UP)
     assert names(draft)[:4] == ["q1", "q2", "q1_hvorfor", "antall"]
     form = engine.load_form(draft)
     assert [form.questions[n].number for n in ("q1", "q2", "q1_hvorfor")] == [1, 2, 3]
     # Exports follow the new order.
     assert [v[0] for v in engine.variables(form)][:3] == ["q1", "q2", "q1_hvorfor"]
-    services.question_move(actor=None, question=q(draft, "q1"), direction=services.DOWN)
+    authoring.question_move(actor=None, question=q(draft, "q1"), direction=authoring.DOWN)
     assert names(draft)[:3] == ["q2", "q1", "q1_hvorfor"]
     moved = AuthoringChange.objects.filter(version=draft, action="moved").order_by("pk")
     assert [c.object_label for c in moved] == ["q2", "q1"]
@@ -196,49 +196,49 @@ def test_reorder_questions_within_a_section(draft: QuestionnaireVersion) -> None
 
 def test_move_refusals(draft: QuestionnaireVersion) -> None:
     with pytest.raises(ValidationError, match="allerede det første"):
-        services.question_move(actor=None, question=q(draft, "q1"), direction=services.UP)
+        authoring.question_move(actor=None, question=q(draft, "q1"), direction=authoring.UP)
     with pytest.raises(ValidationError, match="allerede det siste"):
-        services.question_move(actor=None, question=q(draft, "utfordringer"), direction=services.DOWN)
+        authoring.question_move(actor=None, question=q(draft, "utfordringer"), direction=authoring.DOWN)
     with pytest.raises(ValidationError, match="opp eller ned"):
-        services.question_move(actor=None, question=q(draft, "q2"), direction="sideways")
+        authoring.question_move(actor=None, question=q(draft, "q2"), direction="sideways")
     # A follow-up question cannot move above the question its condition builds on (nor that one below it).
     with pytest.raises(ValidationError, match=r"q1_hvorfor .* må komme etter q1"):
-        services.question_move(actor=None, question=q(draft, "q1_hvorfor"), direction=services.UP)
+        authoring.question_move(actor=None, question=q(draft, "q1_hvorfor"), direction=authoring.UP)
     with pytest.raises(ValidationError, match="må komme etter"):
-        services.question_move(actor=None, question=q(draft, "q1"), direction=services.DOWN)
+        authoring.question_move(actor=None, question=q(draft, "q1"), direction=authoring.DOWN)
     assert names(draft)[:3] == ["q1", "q1_hvorfor", "q2"]
 
 
 def test_reorder_sections(draft: QuestionnaireVersion) -> None:
-    services.section_move(actor=None, section=second_section(draft), direction=services.UP)
+    authoring.section_move(actor=None, section=second_section(draft), direction=authoring.UP)
     form = engine.load_form(draft)
     assert [s.title for s in form.sections] == ["Andre del", "Første del"]
     assert names(draft)[:2] == ["verktoy", "tilbud"] and names(draft)[-1] == "antall"
     assert engine.variables(form)[0][0] == "verktoy_a"
     with pytest.raises(ValidationError, match="allerede den første"):
-        services.section_move(actor=None, section=second_section(draft), direction=services.UP)
+        authoring.section_move(actor=None, section=second_section(draft), direction=authoring.UP)
 
 
 def test_section_move_refused_when_a_condition_would_come_first(draft: QuestionnaireVersion) -> None:
     question = q(draft, "verktoy")
-    services.question_update(
+    authoring.question_update(
         actor=None,
         question=question,
         section=second_section(draft),
         spec=spec_of(question, condition_question="q1", condition_values=["1"]),
     )
     with pytest.raises(ValidationError, match=r"verktoy .* må komme etter q1"):
-        services.section_move(actor=None, section=second_section(draft), direction=services.UP)
+        authoring.section_move(actor=None, section=second_section(draft), direction=authoring.UP)
     assert [s.title for s in engine.load_form(draft).sections] == ["Første del", "Andre del"]
 
 
 def test_delete_question(draft: QuestionnaireVersion) -> None:
     with pytest.raises(ValidationError) as exc:
-        services.question_delete(actor=None, question=q(draft, "q1"))
+        authoring.question_delete(actor=None, question=q(draft, "q1"))
     assert "q1_hvorfor «Hvorfor ikke?»" in exc.value.messages[0]
     assert draft.questions.filter(name="q1").exists()
-    services.question_delete(actor=None, question=q(draft, "q1_hvorfor"))
-    services.question_delete(actor=None, question=q(draft, "q1"))
+    authoring.question_delete(actor=None, question=q(draft, "q1_hvorfor"))
+    authoring.question_delete(actor=None, question=q(draft, "q1"))
     assert names(draft)[:2] == ["q2", "antall"]
     assert list(draft.questions.order_by("order").values_list("order", flat=True)) == list(range(1, 7))
     removed = AuthoringChange.objects.filter(version=draft, action="removed").order_by("pk").last()
@@ -247,17 +247,17 @@ def test_delete_question(draft: QuestionnaireVersion) -> None:
 
 def test_delete_section_with_its_questions(draft: QuestionnaireVersion) -> None:
     question = q(draft, "verktoy")
-    services.question_update(
+    authoring.question_update(
         actor=None,
         question=question,
         section=second_section(draft),
         spec=spec_of(question, condition_question="q1", condition_values=["1"]),
     )
     with pytest.raises(ValidationError) as exc:
-        services.section_delete(actor=None, section=first_section(draft))
+        authoring.section_delete(actor=None, section=first_section(draft))
     assert "verktoy" in exc.value.messages[0]
-    assert services.section_outside_dependents(first_section(draft)) == [q(draft, "verktoy")]
-    assert services.section_delete(actor=None, section=second_section(draft)) == 4
+    assert authoring.section_outside_dependents(first_section(draft)) == [q(draft, "verktoy")]
+    assert authoring.section_delete(actor=None, section=second_section(draft)) == 4
     assert names(draft) == ["q1", "q1_hvorfor", "q2", "antall"]
     assert list(draft.sections.values_list("title", "order")) == [("Første del", 1)]
     change = AuthoringChange.objects.get(version=draft, object_type="section", action="removed")
@@ -272,9 +272,9 @@ def test_edit_section(draft: QuestionnaireVersion, world: Any) -> None:
     )
     section = first_section(draft)
     with pytest.raises(ValidationError) as exc:
-        services.section_update(actor=membership, section=section, title="  ")
+        authoring.section_update(actor=membership, section=section, title="  ")
     assert "title" in exc.value.message_dict
-    services.section_update(
+    authoring.section_update(
         actor=membership, section=section, title="Om planen", description="Kort om planen"
     )
     section.refresh_from_db()
@@ -288,7 +288,7 @@ def test_edit_section(draft: QuestionnaireVersion, world: Any) -> None:
 
 
 def test_add_goes_last_in_its_section(draft: QuestionnaireVersion) -> None:
-    services.question_add(
+    authoring.question_add(
         version=draft,
         section=first_section(draft),
         spec=QuestionSpec(name="ny", text="Nytt?", type=QuestionType.TEXT),
@@ -300,14 +300,14 @@ def _refusals(version: QuestionnaireVersion) -> list[str]:
     question = version.questions.get(name="q2")
     section = question.section
     attempts = [
-        lambda: services.question_update(
+        lambda: authoring.question_update(
             actor=None, question=question, section=section, spec=spec_of(question, text="Nytt")
         ),
-        lambda: services.question_delete(actor=None, question=question),
-        lambda: services.question_move(actor=None, question=question, direction=services.UP),
-        lambda: services.section_update(actor=None, section=section, title="Nytt"),
-        lambda: services.section_delete(actor=None, section=section),
-        lambda: services.section_move(actor=None, section=section, direction=services.DOWN),
+        lambda: authoring.question_delete(actor=None, question=question),
+        lambda: authoring.question_move(actor=None, question=question, direction=authoring.UP),
+        lambda: authoring.section_update(actor=None, section=section, title="Nytt"),
+        lambda: authoring.section_delete(actor=None, section=section),
+        lambda: authoring.section_move(actor=None, section=section, direction=authoring.DOWN),
     ]
     messages = []
     for attempt in attempts:
@@ -318,7 +318,7 @@ def _refusals(version: QuestionnaireVersion) -> list[str]:
 
 
 def test_published_version_refuses_every_change(draft: QuestionnaireVersion) -> None:
-    services.version_publish(version=draft)
+    authoring.version_publish(version=draft)
     before = names(draft)
     messages = _refusals(draft)
     assert all("er publisert og kan ikke endres" in m for m in messages)
@@ -342,6 +342,6 @@ def test_a_question_gone_meanwhile_gives_a_message(draft: QuestionnaireVersion) 
     stale = q(draft, "antall")
     Question.objects.filter(pk=stale.pk).delete()
     with pytest.raises(ValidationError, match="finnes ikke lenger"):
-        services.question_move(actor=None, question=stale, direction=services.UP)
+        authoring.question_move(actor=None, question=stale, direction=authoring.UP)
     with pytest.raises(ValidationError, match="finnes ikke lenger"):
-        services.question_delete(actor=None, question=stale)
+        authoring.question_delete(actor=None, question=stale)

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from mestring.core.testing.personas import client_for
-from mestring.surveys import engine, services
+from mestring.surveys import authoring, engine
 from mestring.surveys.models import AuthoringChange, Question, Questionnaire, QuestionnaireVersion
 from mestring.surveys.tests import fixtures
 from mestring.surveys.tests.conftest import small_spec
@@ -21,7 +21,7 @@ SLUG = "utkast-evje"
 
 @pytest.fixture
 def draft(world: Any) -> QuestionnaireVersion:
-    questionnaire = services.questionnaire_from_spec(
+    questionnaire = authoring.questionnaire_from_spec(
         spec=small_spec(),
         owner=world.org("evje-og-hornnes"),
         kind=Questionnaire.Kind.SATISFACTION,
@@ -147,13 +147,13 @@ def test_detail_shows_edit_controls_only_on_drafts(draft: QuestionnaireVersion, 
     question = q(draft, "q2")
     detail = admin.get(reverse("surveys:questionnaire_detail", args=[SLUG])).content.decode()
     assert url("question_edit", question.pk) in detail and "Flytt opp" in detail
-    services.version_publish(version=draft)
+    authoring.version_publish(version=draft)
     detail = admin.get(reverse("surveys:questionnaire_detail", args=[SLUG])).content.decode()
     assert url("question_edit", question.pk) not in detail and "Flytt opp" not in detail
 
 
 def test_published_version_refuses_every_page(draft: QuestionnaireVersion, admin: Client) -> None:
-    services.version_publish(version=draft)
+    authoring.version_publish(version=draft)
     question = q(draft, "q2")
     section = question.section
     attempts = [

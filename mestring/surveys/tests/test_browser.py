@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from mestring.core.testing.browser import assert_accessible, browser_login
-from mestring.surveys import engine, services
+from mestring.surveys import authoring, engine
 from mestring.surveys.models import Invitation, Questionnaire, Response, SatisfactionAnswer
 from mestring.surveys.tests import fixtures
 from mestring.surveys.tests.conftest import small_spec
@@ -87,7 +87,7 @@ def test_analyst_pages(page: Any, world: Any) -> None:
     assert page.get_by_role("heading", name="Representativitet").is_visible()
     assert_accessible(page)
     # The analyst edits and moves a question in a draft questionnaire.
-    draft = services.questionnaire_from_spec(
+    draft = authoring.questionnaire_from_spec(
         spec=small_spec(),
         owner=world.org("nasjonalt-kompetansemiljo"),
         kind=Questionnaire.Kind.NATIONAL,

@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
-from mestring.surveys import engine, services
+from mestring.surveys import authoring, engine, services
+from mestring.surveys.authoring import QuestionSpec
 from mestring.surveys.models import Questionnaire, QuestionnaireVersion, QuestionType
-from mestring.surveys.services import QuestionSpec
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def test_condition_shows_and_hides(small_version: Any) -> None:
 
 
 def test_nested_condition_hides_when_parent_hidden(db: Any) -> None:
-    spec = services.FormSpec(
+    spec = authoring.FormSpec(
         title="Kjede",
         sections=[
             (
@@ -53,7 +53,7 @@ def test_nested_condition_hides_when_parent_hidden(db: Any) -> None:
             )
         ],
     )
-    version = services.questionnaire_from_spec(
+    version = authoring.questionnaire_from_spec(
         spec=spec, owner=None, kind="national", slug="kjede"
     ).versions.get()
     form = engine.load_form(version)
@@ -134,37 +134,37 @@ def test_published_version_never_changes(small_version: QuestionnaireVersion) ->
     section = small_version.sections.first()
     assert section is not None
     with pytest.raises(ValidationError, match="publisert"):
-        services.section_add(version=small_version, title="Ny")
+        authoring.section_add(version=small_version, title="Ny")
     with pytest.raises(ValidationError, match="publisert"):
-        services.question_add(
+        authoring.question_add(
             version=small_version,
             section=section,
             spec=QuestionSpec(name="ny", text="Ny?", type=QuestionType.TEXT),
         )
     with pytest.raises(ValidationError):
-        services.version_publish(version=small_version)
+        authoring.version_publish(version=small_version)
 
 
 def test_new_version_copies_and_leaves_old_alone(small_version: QuestionnaireVersion) -> None:
-    new = services.version_new_from(version=small_version)
+    new = authoring.version_new_from(version=small_version)
     assert new.number == 2 and not new.is_locked
     assert engine.load_form(new).questions.keys() == engine.load_form(small_version).questions.keys()
     section = new.sections.first()
     assert section is not None
-    services.question_add(
+    authoring.question_add(
         version=new, section=section, spec=QuestionSpec(name="ny", text="Ny?", type=QuestionType.TEXT)
     )
     assert "ny" not in engine.load_form(small_version).questions
     assert "ny" in engine.load_form(new).questions
     with pytest.raises(ValidationError, match="utkast"):
-        services.version_new_from(version=small_version)
+        authoring.version_new_from(version=small_version)
 
 
 def test_answers_point_to_their_version(hand_survey: Any) -> None:
     invitation = hand_survey.invitations.first()
     response, errors = services.response_save(invitation=invitation, data={"q1": "1"}, final=True)
     assert errors == {} and response is not None
-    services.version_new_from(version=hand_survey.version)
+    authoring.version_new_from(version=hand_survey.version)
     response.refresh_from_db()
     assert response.version == hand_survey.version
     assert response.version.number == 1
@@ -199,7 +199,7 @@ def test_answers_point_to_their_version(hand_survey: Any) -> None:
     ],
 )
 def test_question_problems(spec: QuestionSpec, field: str) -> None:
-    assert field in services.question_problems(spec, earlier={})
+    assert field in authoring.question_problems(spec, earlier={})
 
 
 def test_condition_must_use_known_codes() -> None:
@@ -207,20 +207,20 @@ def test_condition_must_use_known_codes() -> None:
     child = QuestionSpec(
         name="c", text="C", type=QuestionType.TEXT, condition_question="p", condition_values=["3"]
     )
-    assert "condition_values" in services.question_problems(child, earlier={"p": parent})
+    assert "condition_values" in authoring.question_problems(child, earlier={"p": parent})
 
 
 def test_duplicate_name_in_version_is_refused(db: Any) -> None:
-    questionnaire = services.questionnaire_create(
+    questionnaire = authoring.questionnaire_create(
         owner=None, title="Utkast", kind=Questionnaire.Kind.SATISFACTION
     )
     version = questionnaire.versions.get()
-    section = services.section_add(version=version, title="Del")
-    services.question_add(
+    section = authoring.section_add(version=version, title="Del")
+    authoring.question_add(
         version=version, section=section, spec=QuestionSpec(name="a", text="A", type=QuestionType.TEXT)
     )
     with pytest.raises(ValidationError) as info:
-        services.question_add(
+        authoring.question_add(
             version=version, section=section, spec=QuestionSpec(name="a", text="B", type=QuestionType.TEXT)
         )
     assert "allerede brukt" in str(info.value)
@@ -228,8 +228,8 @@ def test_duplicate_name_in_version_is_refused(db: Any) -> None:
 
 
 def test_publish_refuses_empty_version(db: Any) -> None:
-    questionnaire = services.questionnaire_create(
+    questionnaire = authoring.questionnaire_create(
         owner=None, title="Tomt", kind=Questionnaire.Kind.SATISFACTION
     )
     with pytest.raises(ValidationError, match="ingen spørsmål"):
-        services.version_publish(version=questionnaire.versions.get())
+        authoring.version_publish(version=questionnaire.versions.get())

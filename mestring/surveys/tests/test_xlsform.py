@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from pyxform.xls2xform import convert
 
 from mestring.core.testing.personas import client_for
-from mestring.surveys import engine, services, xlsform
+from mestring.surveys import authoring, engine, xlsform
 from mestring.surveys.defaults import national_spec
 from mestring.surveys.models import Questionnaire
 
@@ -53,7 +53,7 @@ def test_round_trip_through_pyxform(fixture: str, request: Any) -> None:
     assert "<h:html" in result.xform
     spec, form_id = xlsform.parse_xlsform(content)
     assert form_id == version.questionnaire.slug.replace("-", "_")
-    imported = services.questionnaire_from_spec(
+    imported = authoring.questionnaire_from_spec(
         spec=spec, owner=None, kind=Questionnaire.Kind.NATIONAL, slug="importert"
     )
     assert _shape(engine.load_form(imported.versions.get())) == _shape(engine.load_form(version))
@@ -61,7 +61,7 @@ def test_round_trip_through_pyxform(fixture: str, request: Any) -> None:
 
 @pytest.fixture
 def national_version(db: Any) -> Any:
-    return services.questionnaire_from_spec(
+    return authoring.questionnaire_from_spec(
         spec=national_spec(), owner=None, kind=Questionnaire.Kind.NATIONAL, slug="nasjonal-rundtur"
     ).versions.get()
 

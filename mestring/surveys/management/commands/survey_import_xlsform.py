@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from mestring.organisations.models import Organisation
-from mestring.surveys import services, xlsform
+from mestring.surveys import authoring, services, xlsform
 from mestring.surveys.models import Questionnaire
 
 
@@ -55,7 +55,7 @@ class Command(BaseCommand):
             ) from None
         try:
             with transaction.atomic():
-                questionnaire = services.questionnaire_from_spec(
+                questionnaire = authoring.questionnaire_from_spec(
                     spec=spec, owner=owner, kind=Questionnaire.Kind.NATIONAL, slug=options["slug"]
                 )
                 survey = services.national_survey_create(
