@@ -10,7 +10,7 @@ from django.http import Http404
 
 from mestring.accounts.models import Membership
 from mestring.accounts.roles import Perm
-from mestring.mapping.models import ImportJob, MappingRound
+from mestring.mapping.models import ImportJob, MappingEntry, MappingRound
 from mestring.mapping.reports import Scope, cooperation_scope, municipality_scope, national_scope
 from mestring.organisations.models import Organisation
 from mestring.organisations.selectors import cooperations_of, municipality_ids_in_scope
@@ -61,6 +61,64 @@ def managed_round(membership: Membership, pk: int) -> MappingRound:
     ):
         return mapping_round
     raise Http404
+
+
+def manages_round(membership: Membership, mapping_round: MappingRound) -> bool:
+    """The actor may manage this (visible) round: `mapping.manage` and the round is theirs."""
+    if not membership.can(Perm.MAPPING_MANAGE):
+        return False
+    try:
+        managed_round(membership, mapping_round.pk)
+    except Http404:
+        return False
+    return True
+
+
+def editable_municipality_ids(membership: Membership, mapping_round: MappingRound) -> set[int]:
+    """Municipalities whose entries in the round the actor may see and correct (and move an entry to)."""
+    from mestring.mapping.services import round_municipality_ids
+
+    covered = round_municipality_ids(mapping_round)
+    if manages_round(membership, mapping_round):
+        return covered
+    return covered & entry_municipality_ids(membership)
+
+
+def visible_entries(membership: Membership, mapping_round: MappingRound) -> QuerySet[MappingEntry]:
+    """The entries of a visible round the actor may see, correct and delete.
+
+    Those who manage the round see all of it; other holders of `mapping.manage` the entries of their own
+    municipalities; staff with only `mapping.enter` the entries of their own unit and those they registered.
+    """
+    entries = MappingEntry.objects.filter(round=mapping_round)
+    if manages_round(membership, mapping_round):
+        return entries
+    entries = entries.filter(municipality_id__in=editable_municipality_ids(membership, mapping_round))
+    if membership.can(Perm.MAPPING_MANAGE):
+        return entries
+    if not membership.can(Perm.MAPPING_ENTER):
+        return entries.none()
+    own = Q(assessed_by_id=membership.user_id)
+    if membership.organisation.kind == Kind.UNIT:
+        own |= Q(unit_id=membership.organisation_id)
+    return entries.filter(own)
+
+
+def access_entry(membership: Membership, pk: int) -> MappingEntry:
+    """An entry the actor may see and correct; anything else (another municipality, unit, …) is 404."""
+    round_id = MappingEntry.objects.filter(pk=pk).values_list("round_id", flat=True).first()
+    if round_id is None:
+        raise Http404
+    mapping_round = access_round(membership, round_id)
+    entry = (
+        visible_entries(membership, mapping_round)
+        .select_related("round__organisation", "municipality", "unit", "assessed_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if entry is None:
+        raise Http404
+    return entry
 
 
 def access_import(membership: Membership, pk: int) -> ImportJob:

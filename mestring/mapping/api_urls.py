@@ -8,5 +8,6 @@ router.register("mapping/rounds", api.MappingRoundViewSet, basename="mapping-rou
 urlpatterns = [
     *router.urls,
     path("mapping/rounds/<int:pk>/entries/", api.EntryCreate.as_view(), name="mapping-entry-create"),
+    path("mapping/entries/<int:pk>/", api.EntryDetail.as_view(), name="mapping-entry-detail"),
     path("mapping/report/", api.ReportView.as_view(), name="mapping-report"),
 ]

@@ -1,9 +1,12 @@
 """The reports' pre-aggregated table (`MappingCube`): one GROUP BY per year, rebuilt when entries change.
 
-Entries are only ever added (no edit or delete of a mapping exists), so the newest entry id tells whether a
-year's cube is current: `ensure_fresh(years)` compares it with what each year was built from and rebuilds
-stale years with one ``INSERT … SELECT … GROUP BY``. Code that changes or deletes entries must call
-`invalidate(years)`. The reports then read a few thousand cube rows instead of every entry.
+New entries get a higher id, so the newest entry id tells whether a year's cube has every new entry:
+`ensure_fresh(years)` compares it with what each year was built from and rebuilds stale years with one
+``INSERT … SELECT … GROUP BY``. A correction or deletion (`services.entry_update`, `services.entry_delete`)
+calls `invalidate([year])` in its own transaction, which marks the year stale (-1). A rebuild gives the year
+a new `CubeState.built_at`, which is part of the report cache key, so cached reports and the stored HTML of
+background-built reports are not reused after a change. The reports read a few thousand cube rows instead
+of every entry.
 """
 
 from __future__ import annotations

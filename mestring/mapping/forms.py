@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from mestring.accounts.models import User
 from mestring.mapping.areas import AREAS, Phase, Rating
 from mestring.mapping.catalog import MAX_AGE, MIN_AGE, SERVICES, Gender
+from mestring.mapping.models import MappingEntry
 from mestring.mapping.validation import FLAG_COLUMNS, parse_entry
 from mestring.organisations.models import Organisation
 
@@ -177,6 +178,39 @@ class EntryForm(forms.Form):
         if unit is not None and municipality is not None and unit.parent_id != municipality.pk:
             self.add_error("unit", _("Enheten hører ikke til kommunen du valgte."))
         return data
+
+
+class EntryEditForm(EntryForm):
+    """Correcting a registered entry: the registration form, prefilled, with the version it was loaded at."""
+
+    versjon = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, entry: MappingEntry, **kwargs: Any) -> None:
+        kwargs["initial"] = {**entry_initial(entry), **(kwargs.get("initial") or {})}
+        super().__init__(*args, **kwargs)
+        for code in ("required", "invalid", "min_value"):
+            self.fields["versjon"].error_messages[code] = _(
+                "Skjemaet mangler et gyldig versjonsnummer. Last siden på nytt og prøv igjen."
+            )
+
+
+def entry_initial(entry: MappingEntry) -> dict[str, Any]:
+    """The form's initial values from a stored entry."""
+    initial: dict[str, Any] = {
+        "municipality": entry.municipality_id,
+        "unit": entry.unit_id,
+        "dato": entry.assessed_on,
+        "fodselsaar": entry.birth_year,
+        "kjonn": entry.gender,
+        "fase": entry.phase,
+        "mottar": [code for code, _l in SERVICES if getattr(entry, f"received_{code}")],
+        "trenger": [code for code, _l in SERVICES if getattr(entry, f"needed_{code}")],
+        "versjon": entry.version,
+        **{code: getattr(entry, code) for code, _l in AREAS},
+    }
+    for column, field_name in FLAG_COLUMNS.items():
+        initial[column] = getattr(entry, field_name)
+    return initial
 
 
 class ImportForm(forms.Form):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mestring.mapping.areas import Phase, Rating
@@ -145,6 +146,12 @@ class MappingEntry(models.Model):
         "ImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="entries"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Optimistic locking: an edit names the version it started from (see services.entry_update).
+    version = models.PositiveIntegerField(default=1, db_default=1)  # db_default: raw COPY (bench) omits it
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-assessed_on", "-pk"]
@@ -162,6 +169,32 @@ class MappingEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality} {self.year} #{self.pk}"
+
+
+class EntryChange(models.Model):
+    """The audit trail of corrections: who changed or deleted which entry, when, field → [old, new].
+
+    Entries are anonymous, so `audit.ChangeLog` (which belongs to a person) cannot hold them; a
+    person-linked entry is also written to the person's change log. `entry_id` outlives a deleted entry.
+    """
+
+    class Action(models.TextChoices):
+        CHANGED = "changed", _("Endret")
+        REMOVED = "removed", _("Slettet")
+
+    round = models.ForeignKey(MappingRound, on_delete=models.PROTECT, related_name="entry_changes")
+    entry_id = models.BigIntegerField(db_index=True)
+    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    username = models.CharField(max_length=150, blank=True, default="")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} #{self.entry_id}"
 
 
 class ImportJob(models.Model):
@@ -274,7 +307,7 @@ class MappingCube(models.Model):
 
 
 class CubeState(models.Model):
-    """For each year: the newest entry id the cube was built from (entries are only ever added)."""
+    """Per year: the newest entry id the cube was built from; -1 after an entry was changed or deleted."""
 
     year = models.PositiveSmallIntegerField(unique=True)
     built_max_id = models.BigIntegerField(default=0)

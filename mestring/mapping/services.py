@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mestring.accounts.models import User
+from mestring.mapping import cube
 from mestring.mapping.models import (
+    EntryChange,
     EntrySource,
     ImportJob,
     MappingEntry,
@@ -23,7 +25,13 @@ from mestring.mapping.models import (
     RoundStaffTarget,
     RoundUnit,
 )
-from mestring.mapping.validation import ALL_COLUMNS, REQUIRED_COLUMNS, ParsedEntry, parse_entry
+from mestring.mapping.validation import (
+    ALL_COLUMNS,
+    REQUIRED_COLUMNS,
+    ParsedEntry,
+    entry_columns,
+    parse_entry,
+)
 from mestring.organisations.models import Organisation
 from mestring.organisations.selectors import current_member_ids
 
@@ -141,13 +149,7 @@ def entry_create(
     municipality = _resolve_municipality(mapping_round, municipality)
     if unit is not None and (unit.kind != Kind.UNIT or unit.parent_id != municipality.pk):
         raise ValidationError({"unit": _("Enheten hører ikke til kommunen.")})
-    parsed = parse_entry(raw, year=mapping_round.year)
-    if not parsed.ok:
-        errors: dict[str, list[str]] = {}
-        for column, message in parsed.errors:
-            errors.setdefault(column, []).append(message)
-        raise ValidationError(errors)
-    values = dict(parsed.values)
+    values = _parsed_values(raw, year=mapping_round.year)
     values.setdefault(
         "assessed_on",
         timezone.localdate()
@@ -167,6 +169,17 @@ def entry_create(
     if person_id is not None:
         _record_person_change(actor=actor, person_id=person_id, entry=entry)
     return entry
+
+
+def _parsed_values(raw: Mapping[str, Any], *, year: int) -> dict[str, Any]:
+    """The model values of one mapping, or a ValidationError with Norwegian messages per column."""
+    parsed = parse_entry(raw, year=year)
+    if not parsed.ok:
+        errors: dict[str, list[str]] = {}
+        for column, message in parsed.errors:
+            errors.setdefault(column, []).append(message)
+        raise ValidationError(errors)
+    return dict(parsed.values)
 
 
 def _record_person_change(*, actor: User | None, person_id: int, entry: MappingEntry) -> None:
@@ -189,6 +202,116 @@ def _record_person_change(*, actor: User | None, person_id: int, entry: MappingE
             "antall_røde_områder": [None, entry.red_count],
         },
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Corrections: edit and delete an entry while its round is open
+# ---------------------------------------------------------------------------------------------
+
+
+class StaleEntryError(ValidationError):
+    """Someone changed or deleted the entry after this edit started. Nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Noen andre har endret eller slettet denne kartleggingen mens du redigerte. Ingenting av det "
+                "du skrev er lagret. Last siden på nytt og gjør endringen igjen."
+            ),
+            code="stale_edit",
+        )
+
+
+def _lock_for_correction(entry: MappingEntry, expected_version: int | None) -> MappingEntry:
+    """Lock the round (a concurrent close waits) and the entry; refuse a closed round or a stale version."""
+    mapping_round = MappingRound.objects.select_for_update().get(pk=entry.round_id)
+    if not mapping_round.is_open:
+        raise ValidationError(_("Runden er avsluttet; kartlegginger kan ikke endres eller slettes."))
+    current = MappingEntry.objects.select_for_update().filter(pk=entry.pk).first()
+    if current is None or (expected_version is not None and current.version != expected_version):
+        raise StaleEntryError()
+    current.round = mapping_round
+    return current
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _log_correction(
+    *, actor: User | None, entry: MappingEntry, action: str, changes: dict[str, list[Any]]
+) -> None:
+    """Write the correction to the round's trail and, for a person-linked entry, to the person's history."""
+    EntryChange.objects.create(
+        round_id=entry.round_id,
+        entry_id=entry.pk,
+        user=actor,
+        username=actor.get_username() if actor is not None else "",
+        action=action,
+        changes=changes,
+    )
+    if entry.person_id is None:
+        return
+    from mestring.audit.services import record_change
+    from mestring.people.models import Person
+
+    person = Person.objects.filter(pk=entry.person_id).first()
+    if person is not None:
+        record_change(user=actor, person=person, obj=entry, action=action, changes=changes)
+
+
+@transaction.atomic
+def entry_update(
+    *,
+    actor: User | None,
+    entry: MappingEntry,
+    raw: Mapping[str, Any],
+    municipality: Organisation | None = None,
+    unit: Organisation | None = None,
+    expected_version: int | None = None,
+) -> MappingEntry:
+    """Correct an entry with the same validation as `entry_create`; `raw` is the whole mapping (import
+    column names). Writes the audit trail and marks the year's report cube stale."""
+    current = _lock_for_correction(entry, expected_version)
+    mapping_round = current.round
+    municipality = _resolve_municipality(mapping_round, municipality or current.municipality)
+    if unit is not None and (unit.kind != Kind.UNIT or unit.parent_id != municipality.pk):
+        raise ValidationError({"unit": _("Enheten hører ikke til kommunen.")})
+    values: dict[str, Any] = {
+        **_parsed_values(raw, year=mapping_round.year),
+        "municipality_id": municipality.pk,
+        "unit_id": unit.pk if unit is not None else None,
+    }
+    changes: dict[str, list[Any]] = {}
+    for name, value in values.items():
+        old = getattr(current, name)
+        if old != value:
+            changes[name] = [_json(old), _json(value)]
+            setattr(current, name, value)
+    if not changes:
+        return current
+    current.version += 1
+    current.updated_at = timezone.now()
+    current.updated_by = actor
+    current.save(update_fields=[*values, "version", "updated_at", "updated_by"])
+    _log_correction(actor=actor, entry=current, action=EntryChange.Action.CHANGED, changes=changes)
+    cube.invalidate([current.year])
+    return current
+
+
+@transaction.atomic
+def entry_delete(*, actor: User | None, entry: MappingEntry, expected_version: int | None = None) -> None:
+    """Delete an entry typed in error (the round must be open). The trail keeps what it said."""
+    current = _lock_for_correction(entry, expected_version)
+    said = {**entry_columns(current), "kommune": current.municipality_id, "enhet": current.unit_id}
+    _log_correction(
+        actor=actor,
+        entry=current,
+        action=EntryChange.Action.REMOVED,
+        changes={key: [value, None] for key, value in said.items()},
+    )
+    current.delete()
+    cube.invalidate([current.year])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -200,3 +200,17 @@ def _flag_label(column: str) -> str:
         "lar": _("LAR"),
         "barn_under_18": _("Barn under 18 år"),
     }[column]
+
+
+def entry_columns(entry: Any) -> dict[str, Any]:
+    """A stored entry in the import column format: what `parse_entry` reads back to the same values."""
+    columns: dict[str, Any] = {
+        "fodselsaar": entry.birth_year,
+        "kjonn": entry.gender,
+        **{code: getattr(entry, code) for code in AREA_CODES},
+        "dato": entry.assessed_on.isoformat(),
+        "fase": entry.phase,
+    }
+    for column, field_name in (*FLAG_COLUMNS.items(), *SERVICE_COLUMNS.items()):
+        columns[column] = bool(getattr(entry, field_name))
+    return columns

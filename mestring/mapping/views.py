@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from mestring.accounts.models import Membership, User
@@ -20,17 +22,22 @@ from mestring.core.permissions import member_required
 from mestring.mapping import jobs as mapping_jobs
 from mestring.mapping import services
 from mestring.mapping.access import (
+    access_entry,
     access_import,
     access_round,
     can_work_with_rounds,
+    editable_municipality_ids,
     entry_municipality_ids,
     managed_round,
     resolve_scope,
     round_owner_for,
+    visible_entries,
     visible_rounds,
 )
-from mestring.mapping.forms import EntryForm, ImportForm, RoundForm
-from mestring.mapping.models import MappingEntry, MappingRound, RoundStaffTarget
+from mestring.mapping.areas import AREAS, Rating
+from mestring.mapping.catalog import SERVICES
+from mestring.mapping.forms import EntryEditForm, EntryForm, ImportForm, RoundForm
+from mestring.mapping.models import EntryChange, MappingEntry, MappingRound, RoundStaffTarget
 from mestring.mapping.prefill import Prefill, prefill_for_person
 from mestring.mapping.reports import Scope, cached_report, peek_report
 from mestring.mapping.validation import ALL_COLUMNS, REQUIRED_COLUMNS
@@ -41,6 +48,11 @@ from mestring.stats.models import ReportJob
 from mestring.stats.render import render_csv, render_markdown, render_xlsx, report_blocks
 
 Kind = Organisation.Kind
+RATING_TEXT = {
+    Rating.GREEN: gettext_lazy("Grønn"),
+    Rating.YELLOW: gettext_lazy("Gul"),
+    Rating.RED: gettext_lazy("Rød"),
+}
 
 
 def _membership(request: HttpRequest) -> Membership:
@@ -251,6 +263,165 @@ def entry_create(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("mapping:round_detail", pk=mapping_round.pk)
     return render(
         request, "mapping/entry_form.html", {"form": form, "round": mapping_round, "prefill": prefill}
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Registered entries: list, correct, delete
+# ---------------------------------------------------------------------------------------------
+
+ENTRIES_PER_PAGE = 50
+CLOSED_FOR_CORRECTIONS = gettext_lazy("Runden er avsluttet; kartlegginger kan ikke endres eller slettes.")
+
+
+def _unit_filter(request: HttpRequest, units: list[Organisation]) -> Organisation | None:
+    """The unit asked for with `?enhet=<id>`, or None; a value that is not one of `units` gets a message."""
+    raw = (request.GET.get("enhet") or "").strip()
+    if not raw:
+        return None
+    chosen = next((u for u in units if str(u.pk) == raw), None)
+    if chosen is None:
+        messages.warning(request, _("Enheten du valgte finnes ikke i runden; viser alle enheter."))
+    return chosen
+
+
+@member_required()
+def entry_list(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _membership(request)
+    _require_round_work(membership)
+    mapping_round = access_round(membership, pk)
+    entries = visible_entries(membership, mapping_round)
+    unit_ids = entries.order_by().exclude(unit=None).values_list("unit_id", flat=True).distinct()
+    units = list(Organisation.objects.filter(pk__in=unit_ids).order_by("name"))
+    unit = _unit_filter(request, units)
+    if unit is not None:
+        entries = entries.filter(unit=unit)
+    page = Paginator(
+        entries.select_related("unit", "municipality", "assessed_by").order_by("-assessed_on", "-pk"),
+        ENTRIES_PER_PAGE,
+    ).get_page(request.GET.get("side"))
+    return render(
+        request,
+        "mapping/entry_list.html",
+        {
+            "round": mapping_round,
+            "page": page,
+            "rows": [entry_row(entry) for entry in page],
+            "units": units,
+            "unit": unit,
+            "area_labels": [label for _code, label in AREAS],
+            "several_municipalities": len(services.round_municipality_ids(mapping_round)) > 1,
+        },
+    )
+
+
+def entry_row(entry: MappingEntry) -> dict[str, Any]:
+    """One row of the entry list: the entry and its eight ratings as (area, rating code, rating text)."""
+    return {
+        "entry": entry,
+        "ratings": [
+            (label, getattr(entry, code), RATING_TEXT[getattr(entry, code)]) for code, label in AREAS
+        ],
+    }
+
+
+def field_label(name: str) -> str:
+    """A readable Norwegian name of an entry field in the change history."""
+    services_by_code = dict(SERVICES)
+    for prefix, verb in (("received_", _("mottar")), ("needed_", _("trenger"))):
+        if name.startswith(prefix) and name[len(prefix) :] in services_by_code:
+            return f"{verb} {str(services_by_code[name[len(prefix) :]]).lower()}"
+    if name == "municipality_id":
+        return _("kommune")
+    if name == "unit_id":
+        return _("enhet")
+    try:
+        field = MappingEntry._meta.get_field(name)
+    except FieldDoesNotExist:
+        return name
+    return str(getattr(field, "verbose_name", name))
+
+
+def _entry_or_closed(request: HttpRequest, pk: int) -> tuple[MappingEntry, HttpResponse | None]:
+    """The entry (or 404), and a redirect with a message when its round is closed."""
+    membership = _membership(request)
+    _require_round_work(membership)
+    entry = access_entry(membership, pk)
+    if entry.round.is_open:
+        return entry, None
+    messages.error(request, CLOSED_FOR_CORRECTIONS)
+    return entry, redirect("mapping:entry_list", pk=entry.round_id)
+
+
+@member_required()
+@require_http_methods(["GET", "POST"])
+def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    entry, refused = _entry_or_closed(request, pk)
+    if refused is not None:
+        return refused
+    membership = _membership(request)
+    mapping_round = entry.round
+    allowed = editable_municipality_ids(membership, mapping_round)
+    form = EntryEditForm(
+        request.POST or None,
+        entry=entry,
+        year=mapping_round.year,
+        municipalities=Organisation.objects.filter(pk__in=allowed).order_by("name"),
+        units=Organisation.objects.filter(kind=Kind.UNIT, parent_id__in=allowed).order_by("name"),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.entry_update(
+                actor=membership.user,
+                entry=entry,
+                raw=form.raw(),
+                municipality=form.cleaned_data["municipality"],
+                unit=form.cleaned_data.get("unit"),
+                expected_version=form.cleaned_data["versjon"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Kartleggingen er endret."))
+            return redirect("mapping:entry_list", pk=mapping_round.pk)
+    history = [
+        {
+            "at": change.at,
+            "who": (change.user.get_full_name() if change.user else "") or change.username,
+            "action": change.get_action_display(),
+            "fields": ", ".join(field_label(name) for name in change.changes),
+        }
+        for change in EntryChange.objects.filter(entry_id=entry.pk).select_related("user")[:20]
+    ]
+    return render(
+        request,
+        "mapping/entry_form.html",
+        {"form": form, "round": mapping_round, "entry": entry, "history": history},
+    )
+
+
+@member_required()
+@require_http_methods(["GET", "POST"])
+def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: a confirmation page; POST: delete the entry."""
+    entry, refused = _entry_or_closed(request, pk)
+    if refused is not None:
+        return refused
+    if request.method == "POST":
+        version = request.POST.get("versjon") or ""
+        try:
+            services.entry_delete(
+                actor=_membership(request).user,
+                entry=entry,
+                expected_version=int(version) if version.isdigit() else None,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Kartleggingen er slettet."))
+        return redirect("mapping:entry_list", pk=entry.round_id)
+    return render(
+        request, "mapping/entry_delete.html", {"entry": entry, "round": entry.round, "row": entry_row(entry)}
     )
 
 

@@ -77,6 +77,24 @@ def add_entries(mapping_round: MappingRound, count: int, *, knr: str | None = No
     )
 
 
+def ensure_entry(knr: str = "4219", year: int = 2026) -> MappingEntry:
+    """An entry in the municipality's round, at Evje's unit, registered by `ansatt.evje` (for the matrix)."""
+    mapping_round = ensure_round(knr, year)
+    unit = Organisation.objects.get(slug="evje-rus-psykisk-helse")
+    user = User.objects.get(username="ansatt.evje")
+    entry = MappingEntry.objects.filter(round=mapping_round, unit=unit, assessed_by=user).first()
+    if entry is None:
+        entry = MappingEntry.objects.create(
+            round=mapping_round,
+            municipality=mapping_round.organisation,
+            year=year,
+            unit=unit,
+            assessed_by=user,
+            **entry_values(year, bolig="rod"),
+        )
+    return entry
+
+
 def ensure_import_job(knr: str = "4219", year: int = 2026) -> ImportJob:
     mapping_round = ensure_round(knr, year)
     job = ImportJob.objects.filter(round=mapping_round, filename="matrise.csv").first()

@@ -1,7 +1,7 @@
 """The mapping app's rows in the role × URL matrix. Analysts see aggregates, never entries or rounds."""
 
 from mestring.core.testing.matrix import Route, only
-from mestring.mapping.tests.fixtures import ensure_import_job, ensure_round
+from mestring.mapping.tests.fixtures import ensure_entry, ensure_import_job, ensure_round
 
 ROUND_WORKERS = {
     "koordinator.evje": 200,
@@ -22,6 +22,22 @@ AGGREGATES = {
 
 def evje_round(w):  # type: ignore[no-untyped-def]
     return {"pk": ensure_round("4219", 2026).pk}
+
+
+def evje_entry(w):  # type: ignore[no-untyped-def]
+    return {"pk": ensure_entry("4219", 2026).pk}
+
+
+# An entry at Evje's unit registered by a colleague: Evje's unit staff (own unit) and Evje's administration
+# (manages the round) may correct it; the Setesdal coordinator sees the round but did not register it (404).
+EVJE_ENTRY = {
+    "koordinator.evje": 200,
+    "ansatt.bykle": 404,
+    "leder.valle": 404,
+    "ruskonsulent.setesdal": 404,
+    "admin.evje": 200,
+    "planlegger.osterdalen": 404,
+}
 
 
 ROUTES = [
@@ -58,6 +74,23 @@ ROUTES = [
         ),
         kwargs=evje_round,
     ),
+    # The round's entries: whoever sees the round (each sees the entries their rule allows).
+    Route(
+        "mapping:entry_list",
+        only(
+            {
+                "koordinator.evje": 200,
+                "ansatt.bykle": 404,
+                "leder.valle": 404,
+                "ruskonsulent.setesdal": 200,
+                "admin.evje": 200,
+                "planlegger.osterdalen": 404,
+            }
+        ),
+        kwargs=evje_round,
+    ),
+    Route("mapping:entry_edit", only(EVJE_ENTRY), kwargs=evje_entry),
+    Route("mapping:entry_delete", only(EVJE_ENTRY), kwargs=evje_entry),
     Route(
         "mapping:import",
         only({"admin.evje": 200, "leder.valle": 404, "planlegger.osterdalen": 404}),
@@ -134,5 +167,6 @@ ROUTES = [
         ),
         kwargs=evje_round,
     ),
+    Route("mapping-entry-detail", only(EVJE_ENTRY, anonymous=403), kwargs=evje_entry),
     Route("mapping-report", only(AGGREGATES, anonymous=403)),
 ]
