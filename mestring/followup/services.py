@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from mestring.accounts.models import Membership, User
 from mestring.audit.services import record_change
+from mestring.core.errors import StaleEditError
 from mestring.followup import feedback
 from mestring.followup.models import (
     Agency,
@@ -51,19 +52,6 @@ from mestring.people import services as people_services
 from mestring.people.models import Person, ServiceRelation
 
 Actor = Membership | User | None
-
-
-class StaleEditError(ValidationError):
-    """Someone saved the same record after this edit started. Nothing was written."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            _(
-                "Noen andre har lagret endringer her mens du redigerte. Ingenting av det du skrev er lagret. "
-                "Last siden på nytt for å se endringene, og gjør dine endringer igjen."
-            ),
-            code="stale_edit",
-        )
 
 
 def _user(actor: Actor) -> User | None:

@@ -13,8 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mestring.accounts.models import User
+from mestring.core.errors import StaleEditError
 from mestring.mapping import cube
 from mestring.mapping.models import (
     EntryChange,
@@ -209,17 +211,13 @@ def _record_person_change(*, actor: User | None, person_id: int, entry: MappingE
 # ---------------------------------------------------------------------------------------------
 
 
-class StaleEntryError(ValidationError):
+class StaleEntryError(StaleEditError):
     """Someone changed or deleted the entry after this edit started. Nothing was written."""
 
-    def __init__(self) -> None:
-        super().__init__(
-            _(
-                "Noen andre har endret eller slettet denne kartleggingen mens du redigerte. Ingenting av det "
-                "du skrev er lagret. Last siden på nytt og gjør endringen igjen."
-            ),
-            code="stale_edit",
-        )
+    message = gettext_lazy(
+        "Noen andre har endret eller slettet denne kartleggingen mens du redigerte. Ingenting av det "
+        "du skrev er lagret. Last siden på nytt og gjør endringen igjen."
+    )
 
 
 def _lock_for_correction(entry: MappingEntry, expected_version: int | None) -> MappingEntry:
