@@ -98,23 +98,40 @@ class AccessLog(models.Model):
         return str(dict(Role.choices).get(self.role, self.role))
 
 
-class ChangeLog(models.Model):
+class ChangeRecord(models.Model):
+    """The shape every change history shares: who (kept as a name after the user is gone), when, what was
+    done, field → [old, new]. `ChangeLog` is a person's record; other apps keep their own histories in this
+    shape for things that are not about a person (mapping corrections, questionnaire authoring)."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    username = models.CharField(max_length=150, blank=True, default="")
+    action = models.CharField(max_length=20)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-at", "-pk"]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.user is not None and not self.username:
+            self.username = self.user.get_username()  # the name stays when the user is deleted
+        super().save(*args, **kwargs)
+
+
+class ChangeLog(ChangeRecord):
     """A change to a person's record: who, when, which object, field → [old, new].
 
     Encrypted fields are recorded as changed without values (`"[endret]"`), so the log never holds an id.
     """
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="change_log")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    username = models.CharField(max_length=150, blank=True, default="")
     object_type = models.CharField(max_length=100)
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
-    action = models.CharField(max_length=20)  # created / changed / ended / removed
-    changes = models.JSONField(default=dict, blank=True)
+    # action: created / changed / ended / removed
 
-    class Meta:
-        ordering = ["-at", "-pk"]
+    class Meta(ChangeRecord.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"

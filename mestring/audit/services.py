@@ -149,7 +149,6 @@ def record_change(
     """Append a change-history row. Call from inside the writing service's transaction."""
     return ChangeLog.objects.create(
         user=user,
-        username=user.get_username() if user is not None else "",
         person=person,
         object_type=obj._meta.model_name if obj is not None else "person",
         object_id=getattr(obj, "pk", None),

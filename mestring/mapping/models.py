@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mestring.audit.models import ChangeRecord
 from mestring.mapping.areas import Phase, Rating
 from mestring.mapping.catalog import Gender
 from mestring.organisations.models import Organisation
@@ -171,7 +171,7 @@ class MappingEntry(models.Model):
         return f"{self.municipality} {self.year} #{self.pk}"
 
 
-class EntryChange(models.Model):
+class EntryChange(ChangeRecord):
     """The audit trail of corrections: who changed or deleted which entry, when, field → [old, new].
 
     Entries are anonymous, so `audit.ChangeLog` (which belongs to a person) cannot hold them; a
@@ -184,14 +184,10 @@ class EntryChange(models.Model):
 
     round = models.ForeignKey(MappingRound, on_delete=models.PROTECT, related_name="entry_changes")
     entry_id = models.BigIntegerField(db_index=True)
-    at = models.DateTimeField(default=timezone.now)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    username = models.CharField(max_length=150, blank=True, default="")
-    action = models.CharField(max_length=10, choices=Action.choices)
-    changes = models.JSONField(default=dict, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
 
-    class Meta:
-        ordering = ["-at", "-pk"]
+    class Meta(ChangeRecord.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} #{self.entry_id}"

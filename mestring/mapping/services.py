@@ -244,7 +244,6 @@ def _log_correction(
         round_id=entry.round_id,
         entry_id=entry.pk,
         user=actor,
-        username=actor.get_username() if actor is not None else "",
         action=action,
         changes=changes,
     )

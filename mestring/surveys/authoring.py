@@ -78,7 +78,6 @@ def _log(
     AuthoringChange.objects.create(
         version=version,
         user=user,
-        username=user.get_username() if user is not None else "",
         organisation=actor.organisation if isinstance(actor, Membership) else None,
         object_type=obj._meta.model_name or "",
         object_id=object_id if object_id is not None else obj.pk,

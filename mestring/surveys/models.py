@@ -15,12 +15,11 @@ from __future__ import annotations
 import secrets
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mestring.audit.models import ChangeRecord
 from mestring.organisations.models import Organisation
 
 
@@ -153,7 +152,7 @@ class Option(models.Model):
         return self.label
 
 
-class AuthoringChange(models.Model):
+class AuthoringChange(ChangeRecord):
     """One change to a questionnaire draft: who, when, which section or question, field → [old, new].
 
     `audit.ChangeLog` belongs to a person's record (its person is required), so questionnaire authoring keeps
@@ -161,10 +160,7 @@ class AuthoringChange(models.Model):
     after the object is deleted.
     """
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
     version = models.ForeignKey(QuestionnaireVersion, on_delete=models.CASCADE, related_name="changes")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    username = models.CharField(max_length=150, blank=True, default="")
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -201,10 +197,9 @@ class AuthoringChange(models.Model):
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
     object_label = models.CharField(max_length=200, blank=True, default="")
     action = models.CharField(max_length=20, choices=Action.choices)
-    changes = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        ordering = ["-at", "-pk"]
+    class Meta(ChangeRecord.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_label}"

@@ -34,9 +34,9 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('entry_id', models.BigIntegerField(db_index=True)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
                 ('username', models.CharField(blank=True, default='', max_length=150)),
-                ('action', models.CharField(choices=[('changed', 'Endret'), ('removed', 'Slettet')], max_length=10)),
+                ('action', models.CharField(choices=[('changed', 'Endret'), ('removed', 'Slettet')], max_length=20)),
                 ('changes', models.JSONField(blank=True, default=dict)),
                 ('round', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entry_changes', to='mapping.mappinground')),
                 ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
