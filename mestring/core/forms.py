@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 
 def validation_detail(exc: ValidationError) -> dict[str, Any]:
@@ -20,3 +22,9 @@ def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def message_errors(request: HttpRequest, exc: ValidationError) -> None:
+    """Show a service's ValidationError as error messages on the next page (actions without a form)."""
+    for message in exc.messages:
+        messages.error(request, message)

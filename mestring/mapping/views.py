@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from mestring.accounts.models import Membership, User
 from mestring.accounts.roles import Perm
-from mestring.core.forms import apply_errors
+from mestring.core.forms import apply_errors, message_errors
 from mestring.core.permissions import member_required
 from mestring.mapping import jobs as mapping_jobs
 from mestring.mapping import services
@@ -203,7 +203,7 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.round_close(actor=membership.user, mapping_round=mapping_round)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            message_errors(request, exc)
         else:
             messages.success(request, _("Runden er avsluttet."))
         return redirect("mapping:round_detail", pk=mapping_round.pk)
@@ -416,7 +416,7 @@ def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=int(version) if version.isdigit() else None,
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            message_errors(request, exc)
         else:
             messages.success(request, _("Kartleggingen er slettet."))
         return redirect("mapping:entry_list", pk=entry.round_id)

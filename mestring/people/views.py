@@ -19,7 +19,7 @@ from mestring.accounts.models import Membership, User
 from mestring.accounts.roles import Perm, Role, role_has
 from mestring.audit.models import ChangeLog
 from mestring.audit.services import log_access_many
-from mestring.core.forms import apply_errors
+from mestring.core.forms import apply_errors, message_errors
 from mestring.core.permissions import member_required
 from mestring.organisations.models import Organisation
 from mestring.people import crypto, fnr, selectors, services
@@ -466,7 +466,7 @@ def end_followup(request: HttpRequest, pk: int) -> HttpResponse:
                 services.person_end(actor=membership, person=person)
                 messages.success(request, _("Oppfølgingen er avsluttet."))
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            message_errors(request, exc)
         return redirect("people:detail", pk=person.pk)
     return render(request, "people/end.html", {"person": person})
 
@@ -513,7 +513,7 @@ def break_glass_review(request: HttpRequest) -> HttpResponse:
             try:
                 services.break_glass_review(actor=membership, grant=grant, note=form.cleaned_data["note"])
             except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
+                message_errors(request, exc)
             else:
                 messages.success(request, _("Tilgangen er merket som gjennomgått."))
         return redirect("people:break_glass_review")

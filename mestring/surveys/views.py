@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import segno
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from mestring.accounts.models import Membership
 from mestring.accounts.roles import Perm
-from mestring.core.forms import apply_errors
+from mestring.core.forms import apply_errors, message_errors
 from mestring.core.permissions import member_required
 from mestring.surveys import access, analysis, authoring, engine, exports, services, tasks, xlsform
 from mestring.surveys.engine import COLLAB_DIMENSIONS
@@ -32,10 +33,12 @@ from mestring.surveys.models import (
     TEXT_TYPES,
     Invitation,
     NationalSurvey,
+    Question,
     Questionnaire,
     QuestionnaireVersion,
     QuestionType,
     SatisfactionSurvey,
+    Section,
 )
 
 AUTHOR_PERMS = (Perm.SURVEY_UNIT_MANAGE, Perm.SURVEY_NATIONAL_MANAGE)
@@ -348,19 +351,37 @@ DIRECTIONS = {"opp": authoring.UP, "ned": authoring.DOWN}
 def question_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership, questionnaire = _editor(request, slug)
     question = access.access_question(questionnaire, pk)
+    return _move(
+        request,
+        slug,
+        question,
+        lambda direction: authoring.question_move(actor=membership, question=question, direction=direction),
+        done=_("Spørsmålet %(name)s er flyttet.") % {"name": question.name},
+        anchor=f"sporsmal-{question.pk}",
+    )
+
+
+def _move(
+    request: HttpRequest,
+    slug: str,
+    item: Question | Section,
+    move: Callable[[str], object],
+    *,
+    done: str,
+    anchor: str,
+) -> HttpResponse:
+    """Move a question or section up or down (`retning`: opp / ned), then back to it on the draft page."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    if refused := _frozen(request, slug, question.version):
+    if refused := _frozen(request, slug, item.version):
         return refused
-    direction = DIRECTIONS.get(request.POST.get("retning", ""), "")
     try:
-        authoring.question_move(actor=membership, question=question, direction=direction)
+        move(DIRECTIONS.get(request.POST.get("retning", ""), ""))
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        message_errors(request, exc)
     else:
-        messages.success(request, _("Spørsmålet %(name)s er flyttet.") % {"name": question.name})
-    return redirect(_detail_url(slug, question.version, f"sporsmal-{question.pk}"))
+        messages.success(request, done)
+    return redirect(_detail_url(slug, item.version, anchor))
 
 
 @member_required()
@@ -428,19 +449,14 @@ def section_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def section_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership, questionnaire = _editor(request, slug)
     section = access.access_section(questionnaire, pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    if refused := _frozen(request, slug, section.version):
-        return refused
-    direction = DIRECTIONS.get(request.POST.get("retning", ""), "")
-    try:
-        authoring.section_move(actor=membership, section=section, direction=direction)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Delen «%(title)s» er flyttet.") % {"title": section.title})
-    return redirect(_detail_url(slug, section.version, f"del-{section.pk}"))
+    return _move(
+        request,
+        slug,
+        section,
+        lambda direction: authoring.section_move(actor=membership, section=section, direction=direction),
+        done=_("Delen «%(title)s» er flyttet.") % {"title": section.title},
+        anchor=f"del-{section.pk}",
+    )
 
 
 @member_required()
@@ -451,8 +467,7 @@ def version_publish(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         authoring.version_publish(version=version, actor=_membership(request))
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        message_errors(request, exc)
     else:
         messages.success(
             request, _("Versjon %(n)s er publisert og kan ikke lenger endres.") % {"n": version.number}
@@ -468,8 +483,7 @@ def version_new(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         new = authoring.version_new_from(version=version)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        message_errors(request, exc)
         return redirect("surveys:questionnaire_detail", slug=slug)
     messages.success(request, _("Versjon %(n)s er laget som utkast.") % {"n": new.number})
     return redirect(f"{reverse('surveys:questionnaire_detail', args=[slug])}?versjon={new.number}")
@@ -824,8 +838,7 @@ def unit_survey_round(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.satisfaction_round_start(survey=survey, name=form.cleaned_data["name"])
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            message_errors(request, exc)
         else:
             messages.success(request, _("En ny runde er startet."))
     else:
@@ -965,8 +978,7 @@ def national_send(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         services.national_survey_open(survey=survey, base_url=request.build_absolute_uri("/"))
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        message_errors(request, exc)
         return redirect("surveys:national_detail", slug=slug)
     tasks.send_invitations_task.enqueue(survey.pk)
     messages.success(request, _("Invitasjonene sendes nå i bakgrunnen."))
