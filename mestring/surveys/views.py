@@ -317,17 +317,44 @@ def question_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def question_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership, questionnaire = _editor(request, slug)
     question = access.access_question(questionnaire, pk)
-    version = question.version
+
+    def delete() -> str:
+        authoring.question_delete(actor=membership, question=question)
+        return _("Spørsmålet %(name)s er slettet.") % {"name": question.name}
+
+    return _confirm_delete(
+        request,
+        slug,
+        questionnaire,
+        question,
+        delete,
+        {"question": question, "dependents": authoring.question_dependents(question)},
+        anchor=f"sporsmal-{question.pk}",
+    )
+
+
+def _confirm_delete(
+    request: HttpRequest,
+    slug: str,
+    questionnaire: Questionnaire,
+    item: Question | Section,
+    delete: Callable[[], str],
+    context: dict[str, Any],
+    *,
+    anchor: str,
+) -> HttpResponse:
+    """The confirmation page (GET); POST deletes and returns to the draft, or shows why it cannot (400)."""
+    version = item.version
     if refused := _frozen(request, slug, version):
         return refused
     errors: list[str] = []
     if request.method == "POST":
         try:
-            authoring.question_delete(actor=membership, question=question)
+            done = delete()
         except ValidationError as exc:
             errors = exc.messages
         else:
-            messages.success(request, _("Spørsmålet %(name)s er slettet.") % {"name": question.name})
+            messages.success(request, done)
             return redirect(_detail_url(slug, version))
     return render(
         request,
@@ -335,10 +362,9 @@ def question_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         {
             "questionnaire": questionnaire,
             "version": version,
-            "question": question,
-            "dependents": authoring.question_dependents(question),
+            **context,
             "errors": errors,
-            "back_url": _detail_url(slug, version, f"sporsmal-{question.pk}"),
+            "back_url": _detail_url(slug, version, anchor),
         },
         status=400 if errors else 200,
     )
@@ -414,34 +440,23 @@ def section_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def section_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership, questionnaire = _editor(request, slug)
     section = access.access_section(questionnaire, pk)
-    version = section.version
-    if refused := _frozen(request, slug, version):
-        return refused
-    errors: list[str] = []
-    if request.method == "POST":
-        try:
-            count = authoring.section_delete(actor=membership, section=section)
-        except ValidationError as exc:
-            errors = exc.messages
-        else:
-            messages.success(
-                request,
-                _("Delen «%(title)s» er slettet med %(n)s spørsmål.") % {"title": section.title, "n": count},
-            )
-            return redirect(_detail_url(slug, version))
-    return render(
+
+    def delete() -> str:
+        count = authoring.section_delete(actor=membership, section=section)
+        return _("Delen «%(title)s» er slettet med %(n)s spørsmål.") % {"title": section.title, "n": count}
+
+    return _confirm_delete(
         request,
-        "surveys/confirm_delete.html",
+        slug,
+        questionnaire,
+        section,
+        delete,
         {
-            "questionnaire": questionnaire,
-            "version": version,
             "section": section,
             "questions": list(section.questions.order_by("order", "pk")),
             "dependents": authoring.section_outside_dependents(section),
-            "errors": errors,
-            "back_url": _detail_url(slug, version, f"del-{section.pk}"),
         },
-        status=400 if errors else 200,
+        anchor=f"del-{section.pk}",
     )
 
 
