@@ -689,14 +689,7 @@ def version_new_from(*, version: QuestionnaireVersion) -> QuestionnaireVersion:
         raise ValidationError(_("Skjemaet har allerede et utkast. Publiser eller rediger det."))
     number = (questionnaire.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     new = QuestionnaireVersion.objects.create(questionnaire=questionnaire, number=number)
-    order = 0
-    for section in version.sections.order_by("order", "pk"):
-        new_section = Section.objects.create(
-            version=new, order=section.order, title=section.title, description=section.description
-        )
-        for q in section.questions.order_by("order", "pk").prefetch_related("options"):
-            order += 1
-            _create_question(new, new_section, _spec_of(q), order)
+    _copy_contents(version, into=new)
     return new
 
 
@@ -712,16 +705,20 @@ def questionnaire_copy(
         kind=source.kind,
         description=source.description,
     )
-    draft = copy.versions.get()
+    _copy_contents(version, into=copy.versions.get())
+    return copy
+
+
+def _copy_contents(version: QuestionnaireVersion, *, into: QuestionnaireVersion) -> None:
+    """Sections and questions of `version`, in order, into the empty draft `into`."""
     order = 0
     for section in version.sections.order_by("order", "pk"):
         new_section = Section.objects.create(
-            version=draft, order=section.order, title=section.title, description=section.description
+            version=into, order=section.order, title=section.title, description=section.description
         )
         for q in section.questions.order_by("order", "pk").prefetch_related("options"):
             order += 1
-            _create_question(draft, new_section, _spec_of(q), order)
-    return copy
+            _create_question(into, new_section, _spec_of(q), order)
 
 
 def _spec_of(q: Question) -> QuestionSpec:
