@@ -57,3 +57,33 @@ def test_role_url_matrix(route: Route, world, django_assert_max_num_queries) -> 
         if response.status_code != expected:
             failures.append(f"{persona}: expected {expected}, got {response.status_code}")
     assert not failures, f"GET {url}\n" + "\n".join(failures)
+
+
+# Every query parameter a view or the API reads, with values no form would send.
+JUNK_QUERIES = [
+    "side=-1&aar=abc&enhet=x&vis=alle&fra=z&til=%00&tiltak=alle&mot=9999999999999999999999&etter=-5",
+    "person=abc&mal=%27%3B--&sporsmal=0&versjon=x&kommune=0000&samarbeid=../&nasjonalt=ja&kiosk=2",
+    "q=%25%25&year=20261&by=nope&next=//evil.example&format=x&page=0&side=99999999999999999999",
+]
+
+
+def _first_allowed(route: Route) -> str | None:
+    """A persona that may open the route: a logged-in one if any, else an anonymous respondent."""
+    allowed = [p for p, status in route.expect.items() if status == 200]
+    return next((p for p in allowed if p != ANONYMOUS), allowed[0] if allowed else None)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[r.id for r in ROUTES])
+def test_junk_query_parameters_never_give_500(route: Route, world) -> None:  # type: ignore[no-untyped-def]
+    """Bad input gets a message or a 4xx, never a server error (and never a page of another tenant)."""
+    persona = _first_allowed(route)
+    if persona is None:
+        pytest.skip("no persona gets a page here (POST-only, a redirect, or a 404 case)")
+    client = Client(raise_request_exception=False)
+    if persona != ANONYMOUS:
+        login(client, persona)
+    base = reverse(route.name, kwargs=route.kwargs(world))
+    for junk in JUNK_QUERIES:
+        url = f"{base}?{junk}&{route.query.lstrip('?')}" if route.query else f"{base}?{junk}"
+        response = client.get(url)
+        assert response.status_code < 500, f"GET {url} as {persona}: {response.status_code}"
