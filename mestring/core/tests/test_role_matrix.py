@@ -87,3 +87,49 @@ def test_junk_query_parameters_never_give_500(route: Route, world) -> None:  # t
         url = f"{base}?{junk}&{route.query.lstrip('?')}" if route.query else f"{base}?{junk}"
         response = client.get(url)
         assert response.status_code < 500, f"GET {url} as {persona}: {response.status_code}"
+
+
+JUNK_FORM = {
+    "side": "-1",
+    "aar": "abc",
+    "year": "20261",
+    "versjon": "x",
+    "version": "-3",
+    "enhet": "x",
+    "person": "abc",
+    "membership": "0",
+    "retning": "sideways",
+    "fodselsaar": "19x0",
+    "kjonn": "q",
+    "starts_at": "2026-13-45T25:61",
+    "started_on": "not a date",
+    "email": "not-an-email",
+    "score": "NaN",
+    "title": "x" * 5000,
+    "name": "",
+    "text": "\x00",
+}
+
+
+def _poster(route: Route) -> str | None:
+    """A logged-in persona that reaches the view (not refused before it: 403/404/405 or the login page)."""
+    return next(
+        (p for p, status in route.expect.items() if p != ANONYMOUS and status in (200, 302)),
+        None,
+    )
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[r.id for r in ROUTES])
+def test_junk_form_posts_never_give_500(route: Route, world) -> None:  # type: ignore[no-untyped-def]
+    """A POST with missing, malformed or oversized fields gets field errors, a message or a 4xx; never 5xx."""
+    persona = _poster(route)
+    if persona is None:
+        pytest.skip("no logged-in persona reaches this view")
+    client = Client(raise_request_exception=False)
+    login(client, persona)
+    url = reverse(route.name, kwargs=route.kwargs(world)) + route.query
+    for data in ({}, JUNK_FORM):
+        response = client.post(url, data)
+        assert response.status_code < 500, (
+            f"POST {url} as {persona} with {data or 'nothing'}: {response.status_code}"
+        )
