@@ -20,6 +20,7 @@ class FollowupConfig(AppConfig):
 
         register_nav(_("Saksliste"), "followup:caseload", perm=Perm.PERSON_VIEW, order=20)
         register_nav(_("FACT-tavle"), "followup:board", perm=Perm.PERSON_VIEW, order=21)
+        register_nav(_("Kvalitetstall"), "followup:quality", perm=Perm.UNIT_OVERVIEW, order=22)
         # innsyn (GDPR art. 15): everything follow-up stores about the person
         register_exporter(SECTION, export_followup)
         # retention: remove follow-up data before the person is anonymised or deleted

@@ -10,6 +10,7 @@ urlpatterns = [
     path("fact-tavle/_tavle/", views.board_fragment, name="board_fragment"),
     path("fact-tavle/ny/", views.board_add, name="board_add"),
     path("fact-tavle/<int:entry_id>/fjern/", views.board_remove, name="board_remove"),
+    path("kvalitet/", views.quality, name="quality"),
     path("instrumenter/", views.instruments, name="instruments"),
     path("instrumenter/ny/", views.instrument_create, name="instrument_create"),
     path(P, views.person_page, name="person"),

@@ -55,11 +55,13 @@ from mestring.followup.models import (
     Reminder,
 )
 from mestring.followup.pdf import plan_context, plan_html, plan_pdf
+from mestring.followup.quality import unit_quality
 from mestring.followup.rows import caseload_rows
 from mestring.organisations.models import Organisation
 from mestring.people.access import access_person
 from mestring.people.models import Person, ServiceRelation
 from mestring.people.selectors import persons_for
+from mestring.stats.render import render_csv, report_blocks
 
 
 def _membership(request: HttpRequest) -> Membership:
@@ -135,6 +137,23 @@ def board_fragment(request: HttpRequest) -> HttpResponse:
     unit, _units = _board_unit(request)
     data = selectors.board(_membership(request), unit, polling=True)
     return render(request, "followup/_board.html", {"board": data, "unit": unit})
+
+
+@member_required(Perm.UNIT_OVERVIEW)
+def quality(request: HttpRequest) -> HttpResponse:
+    """The unit's quality figures (suppressed aggregates; no person shown, nothing logged)."""
+    unit, units = _board_unit(request)
+    report = unit_quality(unit)
+    if request.GET.get("format") == "csv":
+        content = "\ufeff" + render_csv(report.tables(), title=report.title)
+        response = HttpResponse(content.encode("utf-8"), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{report.key}.csv"'
+        return response
+    return render(
+        request,
+        "followup/quality.html",
+        {"report": report, "blocks": report_blocks(report), "unit": unit, "units": units},
+    )
 
 
 @member_required(Perm.FOLLOWUP_EDIT)

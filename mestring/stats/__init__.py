@@ -22,6 +22,9 @@ Layers (use the highest that fits):
    * ``publish_linked((key, parent), [(key, child), …])`` – a cooperation beside its members;
    * ``suppress_nested(child, parents)`` – one small table beside several larger ones that contain it
      (a municipality beside its KOSTRA group, county, region and the nation).
+   * ``suppression.suppress_indicators([(label, yes)], n)`` – yes/no indicators over one group of n (rows
+     overlap, so each row is protected with its total n and the column sums are not published); wrap it in
+     ``ReportTable(..., show_totals=False)``.
 
 3. **The published shape**: ``ReportTable(key, title, table: SuppressedTable, row_header, description,
    share_axis="row"|"column"|"total"|None, chart="stacked"|"bars"|"none", colours)`` with ``rows``,

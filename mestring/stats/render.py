@@ -227,7 +227,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 
 _CHART_WIDTH = 640
-_LABEL_WIDTH = 190
+_LABEL_WIDTH = 230  # room for about 30 characters of 13 px text (labels are clipped to 30)
 _BAR_HEIGHT = 22
 _GAP = 10
 

@@ -624,6 +624,39 @@ def suppress_counts(
     return suppress_table(table, policy, hide_small_group=hide_small_group)
 
 
+def suppress_indicators(
+    rows: Sequence[tuple[str, int]],
+    n: int,
+    policy: SuppressionPolicy | None = None,
+    *,
+    columns: tuple[str, str] = ("Ja", "Nei"),
+    title: str = "",
+) -> SuppressedTable:
+    """Yes/no indicators over one group of ``n`` units (e.g. "has a coordinator", "has a crisis plan").
+
+    Each row is "yes" and "no" of the same ``n``, so rows overlap and a column sum means nothing: it is not
+    published (its cells are hidden) and does not drive suppression. Each row is protected on its own with
+    its total ``n``: a small "yes" hides "no" too, and the other way round; ``n`` itself follows the primary
+    rule.
+    """
+    policy = policy or SuppressionPolicy.from_settings()
+    parts = [suppress_table(Table([label], list(columns), [[yes, n - yes]]), policy) for label, yes in rows]
+    size = suppress_table(Table(["n"], ["n"], [[n]]), policy).grand_total
+    not_published = Cell(None, HiddenReason.SECONDARY)
+    return SuppressedTable(
+        rows=tuple(label for label, _yes in rows),
+        columns=tuple(columns),
+        cells=tuple(part.cells[0] for part in parts),
+        row_totals=tuple(part.row_totals[0] for part in parts),
+        column_totals=(not_published,) * len(columns),
+        grand_total=size,
+        n=size.value,
+        notes=tuple(dict.fromkeys(note for part in parts for note in part.notes)),
+        policy=policy,
+        title=title,
+    )
+
+
 @dataclass(frozen=True)
 class Shares:
     """Percentages (one decimal) laid out like a :class:`SuppressedTable`; None where not publishable."""

@@ -48,6 +48,7 @@ ROUTES = [
     Route(
         "followup:board_remove", only(POST_ONLY), kwargs=lambda w: {"entry_id": build_followup(w).entry.pk}
     ),
+    Route("followup:quality", only({"leder.valle": 200})),
     Route("followup:instruments", only(WORKERS)),
     Route("followup:instrument_create", only({"leder.valle": 200})),
     Route("followup:person", PERSON, kwargs=person),

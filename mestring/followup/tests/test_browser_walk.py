@@ -160,3 +160,17 @@ def test_followup_walk(page) -> None:  # type: ignore[no-untyped-def]
         page.get_by_role("row").filter(has_text="Vandre Testesen").get_by_text("Ikke i rute")
     ).to_be_visible()
     assert_accessible(page)
+
+
+def test_unit_leader_quality_figures(page, world) -> None:  # type: ignore[no-untyped-def]
+    from mestring.people.tests.fixtures import make_person
+
+    for i in range(12):
+        make_person(world, unit_slug="valle-psykisk-helse-rus", team=(), first_name=f"Kvalitet{i}")
+    browser_login(page, "leder.valle")
+    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Kvalitetstall").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Kvalitetstall for")
+    assert page.get_by_role("img").first.is_visible()  # the chart, with the table beside it
+    expect(page.get_by_role("table").first).to_contain_text("Har koordinator")
+    assert_accessible(page)

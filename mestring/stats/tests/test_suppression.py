@@ -26,6 +26,7 @@ from mestring.stats.suppression import (
     Table,
     percentages,
     suppress_counts,
+    suppress_indicators,
     suppress_linked,
     suppress_table,
 )
@@ -417,3 +418,33 @@ def test_property_linked_tables_give_nothing_away(
 def test_module_imports_without_django_settings() -> None:
     assert suppression.HIDDEN_SYMBOL == ":"
     assert suppression._("Tekst") == "Tekst"
+
+
+# -- yes/no indicators over one group ---------------------------------------------------------------------
+
+
+def values(table: SuppressedTable) -> list[list[int | None]]:
+    return [[cell.value for cell in line] for line in table.cells]
+
+
+def test_indicators_hide_a_small_yes_or_no_with_its_complement_only() -> None:
+    table = suppress_indicators(
+        [("koordinator", 8), ("kriseplan", 2), ("plan", 12), ("barn", 9)], 14, DEFAULT
+    )
+    # kriseplan 2 is small; plan's "no" is 2: each hides its own row only (the rows overlap, so there is
+    # no column sum to protect), and every row total n = 14 is shown.
+    assert values(table) == [[8, 6], [None, None], [None, None], [9, 5]]
+    assert [c.value for c in table.row_totals] == [14] * 4
+    assert table.n == 14 and table.grand_total.value == 14
+    assert all(c.hidden for c in table.column_totals)  # the column sums mean nothing: never published
+    assert any(HIDDEN_SYMBOL in note for note in table.notes)
+    shares = percentages(table, "row")
+    assert shares.cells[0] == (pytest.approx(57.1), pytest.approx(42.9))
+
+
+def test_indicators_over_a_small_group_hide_n_and_every_count_but_zeros() -> None:
+    table = suppress_indicators([("koordinator", 3), ("kriseplan", 0)], 3, DEFAULT)
+    assert table.n is None and table.grand_total.hidden
+    assert [c.value for c in table.row_totals] == [None, None]
+    assert values(table) == [[None, 0], [0, None]]  # zero is shown, as everywhere
+    assert percentages(table, "row").cells == ((None, None), (None, None))  # no shares below 10
