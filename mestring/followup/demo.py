@@ -318,6 +318,79 @@ BUILDERS = {
 }
 
 
+# Suldal FACT-light's wider caseload (invented people), so the unit leader's quality figures show numbers:
+# (first name, phase or "" for no episode, has a plan, has a crisis plan, asked about children).
+SULDAL_TEAM = [
+    ("Arne", Phase.IN_TSB, True, True, True),
+    ("Berit", Phase.AFTER, True, True, True),
+    ("Cecilie", Phase.AFTER, True, False, True),
+    ("Dag", Phase.WAITING_TSB, True, True, False),
+    ("Eli", Phase.EARLY, False, False, True),
+    ("Frode", Phase.IN_TSB, True, True, True),
+    ("Gunn", Phase.AFTER, True, False, True),
+    ("Halvor", Phase.EARLY, False, True, False),
+    ("Ingunn", Phase.IN_TSB, True, True, True),
+    ("Jostein", "", False, False, False),
+    ("Kjersti", Phase.AFTER, True, True, True),
+    ("Lars", Phase.WAITING_TSB, False, False, True),
+    ("Marte", Phase.IN_TSB, True, True, True),
+    ("Nils", "", False, False, False),
+    ("Oda", Phase.AFTER, True, False, True),
+]
+SULDAL_SURNAME = "Fjellstølen"
+
+
+def _suldal_team(world: World) -> None:
+    if Person.objects.filter(last_name=SULDAL_SURNAME).exists():
+        return
+    from mestring.people import services as people_services
+    from mestring.people.models import ChildrenRoutine
+
+    ola = world.user("ansatt.suldal")
+    unit = world.org("suldal-fact-light")
+    today = timezone.localdate()
+    for i, (first, phase, plan, crisis, asked) in enumerate(SULDAL_TEAM):
+        person = people_services.person_create(
+            actor=None,
+            organisation=unit.parent,  # type: ignore[arg-type]
+            unit=unit,
+            first_name=first,
+            last_name=SULDAL_SURNAME,
+            birth_year=1965 + 2 * i,
+            add_actor_to_care_team=False,
+        )
+        if asked:
+            people_services.children_routine_answer(
+                actor=ola, person=person, answer=ChildrenRoutine.NO_CHILDREN
+            )
+        if phase:
+            services.episode_start(
+                actor=ola,
+                person=person,
+                phase=phase,
+                started_on=today - timedelta(days=60 + 30 * i),
+                units=[unit],
+                coordinator=ola if i % 4 else None,
+            )
+        if plan:
+            services.plan_save(
+                actor=ola,
+                person=person,
+                expected_version=0,
+                needs="Hjelp til å klare hverdagen hjemme",
+                next_review_on=today + timedelta(days=(-20 if i % 5 == 0 else 60)),
+            )
+        if crisis:
+            services.crisis_plan_save(
+                actor=ola,
+                person=person,
+                expected_version=0,
+                warning_signs="Trekker seg unna, sover lite",
+                what_helps="Besøk av teamet, faste avtaler",
+                contacts="FACT-light-teamet: 400 00 333",
+            )
+
+
 @transaction.atomic
 def load(world: World) -> None:
     ensure_builtin_instruments()
@@ -326,3 +399,4 @@ def load(world: World) -> None:
         if person is None or Episode.objects.filter(person=person).exists():
             continue
         build(world, person)
+    _suldal_team(world)
