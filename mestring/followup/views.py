@@ -61,7 +61,7 @@ from mestring.organisations.models import Organisation
 from mestring.people.access import access_person
 from mestring.people.models import Person, ServiceRelation
 from mestring.people.selectors import persons_for
-from mestring.stats.render import render_csv, report_blocks
+from mestring.stats.render import DOWNLOAD_TYPES, report_blocks, report_download
 
 
 def _membership(request: HttpRequest) -> Membership:
@@ -144,11 +144,8 @@ def quality(request: HttpRequest) -> HttpResponse:
     """The unit's quality figures (suppressed aggregates; no person shown, nothing logged)."""
     unit, units = _board_unit(request)
     report = unit_quality(unit)
-    if request.GET.get("format") == "csv":
-        content = "\ufeff" + render_csv(report.tables(), title=report.title)
-        response = HttpResponse(content.encode("utf-8"), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{report.key}.csv"'
-        return response
+    if request.GET.get("format") in DOWNLOAD_TYPES:
+        return report_download(report, request.GET["format"])
     return render(
         request,
         "followup/quality.html",

@@ -10,7 +10,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -45,7 +44,7 @@ from mestring.organisations.models import Organisation
 from mestring.organisations.selectors import current_member_ids
 from mestring.stats import jobs
 from mestring.stats.models import ReportJob
-from mestring.stats.render import render_csv, render_markdown, render_xlsx, report_blocks
+from mestring.stats.render import DOWNLOAD_TYPES, report_blocks, report_download
 
 Kind = Organisation.Kind
 RATING_TEXT = {
@@ -573,32 +572,14 @@ def report(request: HttpRequest) -> HttpResponse:
     )
 
 
-EXPORT_TYPES = {
-    "csv": ("text/csv; charset=utf-8", "csv"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-    "md": ("text/markdown; charset=utf-8", "md"),
-}
-
-
 @member_required(Perm.AGGREGATE_VIEW)
 def report_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    if fmt not in EXPORT_TYPES:
+    if fmt not in DOWNLOAD_TYPES:
         raise Http404
     membership = _membership(request)
     scope = resolve_scope(membership, request.GET)
     year, _message = _report_year(request, scope)
-    built = cached_report(scope, year=year)
-    content_type, extension = EXPORT_TYPES[fmt]
-    content: bytes
-    if fmt == "csv":
-        content = ("\ufeff" + render_csv(built.tables(), title=built.title)).encode("utf-8")
-    elif fmt == "md":
-        content = render_markdown(built.tables(), title=built.title).encode("utf-8")
-    else:
-        content = render_xlsx(built.tables(), title=built.title)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{slugify(built.key)}.{extension}"'
-    return response
+    return report_download(cached_report(scope, year=year), fmt)
 
 
 @member_required(Perm.AGGREGATE_VIEW)

@@ -10,9 +10,11 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from mestring.stats.suppression import HIDDEN_SYMBOL, Cell
@@ -387,3 +389,26 @@ def report_blocks(report: Report) -> list[dict[str, Any]]:
         }
         for section in report.sections
     ]
+
+
+DOWNLOAD_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "md": "text/markdown; charset=utf-8",
+}
+
+
+def report_download(report: Report, fmt: str) -> HttpResponse:
+    """The report's tables as a file (``fmt`` one of ``DOWNLOAD_TYPES``); CSV starts with a BOM for Excel."""
+    content: bytes
+    if fmt == "csv":
+        content = ("\ufeff" + render_csv(report.tables(), title=report.title)).encode("utf-8")
+    elif fmt == "md":
+        content = render_markdown(report.tables(), title=report.title).encode("utf-8")
+    elif fmt == "xlsx":
+        content = render_xlsx(report.tables(), title=report.title)
+    else:
+        raise ValueError(f"unknown download type {fmt!r}")
+    response = HttpResponse(content, content_type=DOWNLOAD_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{slugify(report.key)}.{fmt}"'
+    return response
