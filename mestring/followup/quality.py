@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mestring.followup.models import IndividualPlan
-from mestring.followup.selectors import annotate_followup
+from mestring.followup.selectors import annotate_followup, served_now
 from mestring.mapping.areas import Phase
 from mestring.organisations.models import Organisation
-from mestring.people.models import ChildrenRoutine, Person, ServiceRelation
+from mestring.people.models import ChildrenRoutine, Person
 from mestring.stats.suppression import Table, suppress_indicators
 from mestring.stats.tables import Report, ReportSection, ReportTable, publish
 
@@ -43,16 +43,10 @@ def indicators(today: date) -> list[tuple[str, str, Q]]:
     ]
 
 
-def served_now(unit: Organisation) -> QuerySet[Person]:
-    """Active persons the unit has an open service relation to today."""
-    served = ServiceRelation.objects.active().filter(unit=unit).values("person_id")
-    return Person.objects.filter(status=Person.Status.ACTIVE, pk__in=served)
-
-
 def unit_quality(unit: Organisation, today: date | None = None) -> Report:
     """The unit's quality figures as a suppressed report (tables with charts beside them)."""
     day = today or timezone.localdate()
-    rows = annotate_followup(served_now(unit).select_related(None), day).order_by()
+    rows = annotate_followup(served_now(Person.objects.all(), unit), day).order_by()
     checks = indicators(day)
     counts = rows.aggregate(n=Count("pk"), **{key: Count("pk", filter=q) for key, _label, q in checks})
     follow_up = ReportTable(

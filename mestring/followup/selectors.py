@@ -48,7 +48,7 @@ from mestring.followup.models import (
 from mestring.mapping.areas import AREAS, Rating
 from mestring.organisations.models import Organisation
 from mestring.organisations.selectors import municipality_ids_in_scope
-from mestring.people.models import CareTeamMembership, Person
+from mestring.people.models import CareTeamMembership, Person, ServiceRelation
 from mestring.people.selectors import persons_for
 
 LIST_PURPOSE = "tjenstlig behov"
@@ -107,6 +107,12 @@ def annotate_followup(persons: QuerySet[Person], today: date | None = None) -> Q
         off_track=latest_off_track_q(),
         has_crisis_plan=Exists(CrisisPlan.objects.filter(person_id=OuterRef("pk"))),
     )
+
+
+def served_now(persons: QuerySet[Person], unit: Organisation) -> QuerySet[Person]:
+    """The active persons among `persons` that `unit` has an open service relation to today."""
+    served = ServiceRelation.objects.active().filter(unit=unit).values("person_id")
+    return persons.filter(pk__in=served, status=Person.Status.ACTIVE)
 
 
 CASELOAD_PAGE_SIZE = 50
@@ -201,11 +207,8 @@ def board(membership: Membership, unit: Organisation, *, polling: bool = False) 
         .order_by("added_on", "pk")
     )
     on_board = [e.person_id for e in entries]
-    from mestring.people.models import ServiceRelation
-
-    served = ServiceRelation.objects.active().filter(unit=unit).values("person_id")
     suggestions = list(
-        annotate_followup(visible.filter(pk__in=served, status=Person.Status.ACTIVE).exclude(pk__in=on_board))
+        annotate_followup(served_now(visible, unit).exclude(pk__in=on_board))
         .filter(Q(off_track=True) | Q(overdue_measures__gt=0))
         .order_by("last_name", "first_name", "pk")
     )

@@ -59,7 +59,7 @@ from mestring.followup.quality import unit_quality
 from mestring.followup.rows import caseload_rows
 from mestring.organisations.models import Organisation
 from mestring.people.access import access_person
-from mestring.people.models import Person, ServiceRelation
+from mestring.people.models import Person
 from mestring.people.selectors import persons_for
 from mestring.stats.render import DOWNLOAD_TYPES, report_blocks, report_download
 
@@ -157,8 +157,7 @@ def quality(request: HttpRequest) -> HttpResponse:
 def board_add(request: HttpRequest) -> HttpResponse:
     membership = _membership(request)
     unit, _units = _board_unit(request)
-    served = ServiceRelation.objects.active().filter(unit=unit).values("person_id")
-    persons = persons_for(membership).filter(pk__in=served, status=Person.Status.ACTIVE)
+    persons = selectors.served_now(persons_for(membership), unit)
     from mestring.accounts.models import User
 
     staff = User.objects.filter(
