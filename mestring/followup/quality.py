@@ -3,7 +3,7 @@
 For the unit leader: of the persons the unit serves today, how many have a coordinator, a current
 individual plan, a crisis plan, a plan review that is overdue, overdue measures, a "not on track" flag, a
 referral waiting for an answer, a planned care-team meeting, and have been asked about children as
-relatives; and where they are in the pathway. Counted in the database (two aggregate queries over
+relatives; and where they are in the pathway. Counted in the database (one aggregate query over
 `annotate_followup`) and published through `mestring.stats` like every aggregate: each indicator is
 yes/no of the same persons (`suppress_indicators`: a count of 1..k−1 hides its complement too), shares need
 a group of `MESTRING_MIN_GROUP_SIZE`. No person is shown, so nothing is written to the access log.
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,7 +48,11 @@ def unit_quality(unit: Organisation, today: date | None = None) -> Report:
     day = today or timezone.localdate()
     rows = annotate_followup(served_now(Person.objects.all(), unit), day).order_by()
     checks = indicators(day)
-    counts = rows.aggregate(n=Count("pk"), **{key: Count("pk", filter=q) for key, _label, q in checks})
+    counts = rows.aggregate(
+        n=Count("pk"),
+        **{key: Count("pk", filter=q) for key, _label, q in checks},
+        **{f"phase_{key}": Count("pk", filter=q) for key, _label, q in phases()},
+    )
     follow_up = ReportTable(
         key="oppfolging",
         title=_("Oppfølgingen av personene enheten gir tjenester nå"),
@@ -72,7 +76,7 @@ def unit_quality(unit: Organisation, today: date | None = None) -> Report:
             ),
             ReportSection(
                 _("Fase i forløpet"),
-                (publish("fase", _phase_table(rows), chart="bars", share_axis="column"),),
+                (publish("fase", _phase_table(counts), chart="bars", share_axis="column"),),
             ),
         ),
         facts=(
@@ -83,15 +87,17 @@ def unit_quality(unit: Organisation, today: date | None = None) -> Report:
     )
 
 
-def _phase_table(rows: QuerySet[Person]) -> Table:
-    phases = [(code, str(label)) for code, label in Phase.choices]
-    counts = rows.aggregate(
-        none=Count("pk", filter=Q(phase__isnull=True)),
-        **{code: Count("pk", filter=Q(phase=code)) for code, _label in phases},
-    )
+def phases() -> list[tuple[str, str, Q]]:
+    """(key, label, condition) per pathway phase, and persons without an open episode."""
+    return [(code, str(label), Q(phase=code)) for code, label in Phase.choices] + [
+        ("none", _("Ikke i et forløp"), Q(phase__isnull=True))
+    ]
+
+
+def _phase_table(counts: dict[str, int]) -> Table:
     return Table(
-        rows=[label for _code, label in phases] + [_("Ikke i et forløp")],
+        rows=[label for _key, label, _q in phases()],
         columns=[_("Personer")],
-        counts=[[counts[code]] for code, _label in phases] + [[counts["none"]]],
+        counts=[[counts[f"phase_{key}"]] for key, _label, _q in phases()],
         title=_("Personer etter fase i forløpet"),
     )
