@@ -216,7 +216,7 @@ def build_history(n_persons: int, years: int) -> tuple[Any, list[int]]:
             person=p,
             instrument=instrument,
             answered_on=start + timedelta(days=30 * k),
-            score=rng.uniform(2, 8) if instrument.purpose == "outcome" else rng.uniform(20, 40),
+            score=round(rng.uniform(2, 8) if instrument.purpose == "outcome" else rng.uniform(20, 40), 1),
             off_track=rng.random() < 0.1,
         )
         for p in persons

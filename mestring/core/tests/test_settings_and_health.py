@@ -59,3 +59,25 @@ def test_healthz_reports_database_and_migrations() -> None:
     response = Client().get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"database": "ok", "migrations": "ok", "status": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_reports_pending_migrations_until_they_are_applied(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db.migrations.executor import MigrationExecutor
+    from django.db.migrations.migration import Migration
+
+    from mestring.core import views
+
+    monkeypatch.setattr(views, "_migrations_complete", False)
+    plan: list[tuple[Migration, bool]] = [(Migration("0099_future", "people"), False)]
+    monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: list(plan))
+
+    response = Client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["pending"] == ["people.0099_future"]
+
+    plan.clear()  # the migration is applied
+    assert Client().get("/healthz").status_code == 200
+    plan.append((Migration("0100_rolled_back", "people"), False))
+    # Complete once means complete for this process: the graph is not loaded again.
+    assert Client().get("/healthz").status_code == 200
