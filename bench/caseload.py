@@ -10,8 +10,8 @@ app with gunicorn on a loopback port (DEBUG off, `--workers` processes × `--thr
 from `--clients` concurrent clients, each sending its next request as soon as the previous one is
 answered (closed loop), and then at a steady `--open-rate` (open loop: the same clients together send that
 many requests per second; latency counts from when a request was due). It prints the query counts, p50/p95
-latency and the ratio large/one. Goal (issue 5): p95 ≤ 100 ms and the query count independent of the number
-of persons. Not a test.
+latency and the ratio large/one, and the same for the logged-in start page (the floor every page pays).
+Goal (issue 5): p95 ≤ 100 ms and the query count independent of the number of persons. Not a test.
 """
 
 from __future__ import annotations
@@ -363,7 +363,10 @@ def child(args: argparse.Namespace) -> None:
     cookie = session_cookie("koordinator.evje")
     caseload = "/oppfolging/"
     person_paths = [f"/oppfolging/person/{pk}/" for pk in person_ids]
-    queries = count_queries(cookie, {"caseload": caseload, "person": person_paths[0]})
+    # The start page (logged in: session, user, TOTP device, memberships and the site layout, almost no
+    # content) is the floor every page of this stack pays; measured under the same load for reference.
+    pages = {"caseload": [caseload], "person": person_paths, "start": ["/"]}
+    queries = count_queries(cookie, {name: paths[0] for name, paths in pages.items()})
     connections.close_all()
     server, port = serve(args.workers, args.threads)
     result: dict[str, Any] = {
@@ -372,7 +375,7 @@ def child(args: argparse.Namespace) -> None:
         "queries": queries,
     }
     try:
-        for name, paths in (("caseload", [caseload]), ("person", person_paths)):
+        for name, paths in pages.items():
             load(port, cookie, paths, clients=2, per_client=3)  # warm-up
             serial = load(port, cookie, paths, clients=1, per_client=10)
             began = time.perf_counter()
@@ -461,7 +464,7 @@ def main() -> None:
         f"{args.clients} samtidige klienter, gunicorn {args.workers} prosesser × {args.threads} tråder"
     )
     print(f"{'side':<10} {'mål':<12} {'1 person':>10} {f'{args.persons} pers.':>12} {'forhold':>9}")
-    for page in ("caseload", "person"):
+    for page in ("caseload", "person", "start"):
         rows = [
             ("spørringer", one["queries"][page], many["queries"][page]),
             ("1 klient ms", one[page]["serial_ms"], many[page]["serial_ms"]),
@@ -480,6 +483,11 @@ def main() -> None:
     worst = max(many["caseload"]["p95_ms"], many["person"]["p95_ms"])
     print(
         f"p95 ≤ 100 ms med {args.persons} personer: {'ja' if worst <= 100 else 'nei'} (verste p95 {worst} ms)"
+    )
+    floor = many["start"]
+    print(
+        f"Gulvet: startsiden (innlogget, nesten uten innhold, {many['queries']['start']} spørringer) "
+        f"under samme last: {floor['per_second']} svar/s, p95 {floor['p95_ms']} ms."
     )
     print(
         f"(Klientene sender uten pause, så ventetiden under last er om lag {args.clients} / svar per sekund; "
