@@ -14,6 +14,7 @@ from mestring.accounts.roles import Perm
 from mestring.core.permissions import HasMembershipPerm
 from mestring.surveys import access, analysis
 from mestring.surveys.analysis import Published
+from mestring.surveys.models import INVITATION_STATE_LABELS
 from mestring.surveys.views import _status_context
 
 
@@ -44,23 +45,39 @@ class NationalSurveyListView(APIView):
 
 
 class NationalSurveyStatusView(APIView):
+    """Response tracking. `state` per municipality is one of the keys of `state_counts`; `no_address` means
+    the municipality has no contact address and no e-mail has been sent (it counts as invited, not answered).
+    `?state=` lists only municipalities in that state."""
+
     permission_classes = [HasMembershipPerm]
     required_perm = Perm.SURVEY_NATIONAL_MANAGE
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(parameters=[OpenApiParameter("state", str, required=False)], responses={200: dict})
     def get(self, request: Request, slug: str) -> Response:
         membership = request._request.membership  # type: ignore[attr-defined]
         survey = access.access_national_survey(membership, slug)
-        context = _status_context(survey, membership)
+        state = request.query_params.get("state")
+        if state is not None and state not in INVITATION_STATE_LABELS:
+            raise serializers.ValidationError(
+                {"state": [f"Ukjent status «{state}». Velg en av: {', '.join(INVITATION_STATE_LABELS)}."]}
+            )
+        context = _status_context(survey, membership, state or "")
         return Response(
             {
                 "slug": survey.slug,
                 "status": survey.status,
                 "total": context["total"],
                 "responded": context["responded"],
-                "states": {str(label): n for label, n in context["counts"]},
+                "missing_address": context["missing_address"],
+                "states": {str(label): n for _key, label, n in context["counts"]},
+                "state_counts": {key: n for key, _label, n in context["counts"]},
                 "municipalities": [
-                    {"kommunenummer": i.kommunenummer, "name": i.name, "state": i.state}
+                    {
+                        "kommunenummer": i.kommunenummer,
+                        "name": i.name,
+                        "state": i.state,
+                        "has_address": i.has_address,
+                    }
                     for i in context["invitations"]
                 ],
             }

@@ -118,6 +118,13 @@ def load_national(world: World) -> NationalSurvey:
     now = timezone.now()
     sent = now - timedelta(days=20)
     invitations = list(survey.invitations.order_by("kommunenummer"))
+    # The demo municipalities have no contact address; give them fictitious ones (reserved .example domain)
+    # so the demo shows a survey that went out. Two are left without one further down.
+    for invitation in invitations:
+        if not invitation.email:
+            Invitation.objects.filter(pk=invitation.pk).update(
+                email=f"postmottak.{invitation.kommunenummer}@demo.example"
+            )
     Invitation.objects.filter(survey=survey).update(sent_at=sent, last_contact_at=sent)
     for invitation in invitations:
         invitation.refresh_from_db()
@@ -140,6 +147,13 @@ def load_national(world: World) -> NationalSurvey:
             Invitation.objects.filter(pk=invitation.pk).update(opened_at=sent, started_at=sent)
         elif roll < 0.82:
             Invitation.objects.filter(pk=invitation.pk).update(opened_at=sent)
+    # Two municipalities that have not reacted lack an address: "Mangler adresse – ikke sendt".
+    untouched = survey.invitations.filter(
+        opened_at__isnull=True, completed_at__isnull=True, covered_by__isnull=True
+    ).order_by("-kommunenummer")
+    Invitation.objects.filter(pk__in=list(untouched.values_list("pk", flat=True)[:2])).update(
+        email="", sent_at=None, last_contact_at=None
+    )
     for question_name, themes in THEMES.items():
         created = [
             Theme.objects.create(

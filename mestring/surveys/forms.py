@@ -173,6 +173,19 @@ class InvitationEmailForm(forms.Form):
     )
 
 
+class InvitationAddressesForm(forms.Form):
+    lines = forms.CharField(
+        label=_("Kommunenummer og e-postadresse"),
+        max_length=50_000,
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
+        help_text=_(
+            "Én kommune per linje: kommunenummer;e-post, for eksempel «4219;postmottak@kommune.no». "
+            "Lim gjerne inn fra et regneark. Er én linje feil, lagres ingen av adressene."
+        ),
+        error_messages={"required": _("Skriv minst én linje med kommunenummer og e-postadresse.")},
+    )
+
+
 class RoundForm(forms.Form):
     name = forms.CharField(
         label=_("Navn på ny runde"), max_length=100, help_text=_("For eksempel «Høst 2026».")

@@ -258,6 +258,8 @@ class Invitation(models.Model):
     municipality = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Empty when the municipality has no contact address: no e-mail is sent (state "no_address") until the
+    # analyst enters one. Never a placeholder address.
     email = models.EmailField(blank=True, default="")
     token = models.CharField(max_length=64, unique=True, default=new_token)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -294,7 +296,13 @@ class Invitation(models.Model):
             return "opened"
         if self.sent_at:
             return "sent"
+        if not self.email:
+            return "no_address"
         return "not_sent"
+
+    @property
+    def has_address(self) -> bool:
+        return bool(self.email)
 
     @property
     def responded(self) -> bool:
@@ -302,6 +310,7 @@ class Invitation(models.Model):
 
 
 INVITATION_STATE_LABELS = {
+    "no_address": _("Mangler adresse – ikke sendt"),
     "not_sent": _("Ikke sendt"),
     "sent": _("Sendt"),
     "opened": _("Åpnet"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -14,7 +15,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
+from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -37,9 +40,10 @@ from mestring.surveys.models import (
     Theme,
 )
 
-PLACEHOLDER_EMAIL = "postmottak@kommune-{kommunenummer}.invalid"
-"""Used when a municipality's organisation has no contact address: the invitation is recorded and can be
-forwarded by hand; the analyst sees the placeholder in the status list and can correct the address."""
+NO_ADDRESS_STATE = "no_address"
+"""A municipality without a contact address still gets an invitation (it is in the population and counts as
+invited but not answered), with an empty `email`: no e-mail is sent and no reminder either until the analyst
+enters an address (`invitation_email_set`, `invitation_emails_set`) or the municipality gets one."""
 
 
 def default_base_url() -> str:
@@ -97,22 +101,20 @@ def national_survey_create(
             kind=Organisation.Kind.MUNICIPALITY, kommunenummer__in=[r.kommunenummer for r in rows]
         )
     }
-    Invitation.objects.bulk_create(
-        [
+    invitations = []
+    for row in rows:
+        municipality = organisations.get(row.kommunenummer)
+        invitations.append(
             Invitation(
                 survey=survey,
                 kommunenummer=row.kommunenummer,
                 name=row.name,
-                municipality=organisations.get(row.kommunenummer),
-                email=(
-                    organisations[row.kommunenummer].contact_email
-                    if row.kommunenummer in organisations and organisations[row.kommunenummer].contact_email
-                    else PLACEHOLDER_EMAIL.format(kommunenummer=row.kommunenummer)
-                ),
+                municipality=municipality,
+                # No address: an empty one, never a placeholder; no e-mail goes out until one is entered.
+                email=municipality.contact_email if municipality is not None else "",
             )
-            for row in rows
-        ]
-    )
+        )
+    Invitation.objects.bulk_create(invitations)
     return survey
 
 
@@ -157,6 +159,7 @@ def national_survey_open(*, survey: NationalSurvey, base_url: str = "") -> Natio
     survey.opened_at = survey.opened_at or timezone.now()
     survey.base_url = (base_url or survey.base_url or default_base_url()).rstrip("/")
     survey.save(update_fields=["status", "opened_at", "base_url"])
+    _addresses_from_municipalities(survey)
     return survey
 
 
@@ -169,8 +172,42 @@ def national_survey_close(*, survey: NationalSurvey) -> NationalSurvey:
     return survey
 
 
+def _with_address(survey: NationalSurvey) -> QuerySet[Invitation]:
+    """The survey's invitations that have an address (the only ones ever e-mailed)."""
+    return survey.invitations.exclude(email="")
+
+
+def _addresses_from_municipalities(survey: NationalSurvey) -> int:
+    """Give invitations without an address the municipality's contact address, if it has got one since the
+    survey was created. Returns how many got an address."""
+    found = 0
+    waiting = survey.invitations.filter(email="", sent_at__isnull=True, municipality__isnull=False).exclude(
+        municipality__contact_email=""
+    )
+    for invitation in waiting.select_related("municipality"):
+        if invitation.municipality is None:
+            continue
+        found += Invitation.objects.filter(pk=invitation.pk, email="").update(
+            email=invitation.municipality.contact_email
+        )
+    return found
+
+
+def first_send_due(invitation: Invitation) -> bool:
+    """Whether this invitation's first e-mail should go out now (open survey, an address, not sent, not
+    answered)."""
+    return (
+        invitation.survey.status == NationalSurvey.Status.OPEN
+        and bool(invitation.email)
+        and invitation.sent_at is None
+        and not invitation.responded
+    )
+
+
 def send_invitations(*, survey_id: int) -> int:
-    """Send the first e-mail to every invitation not yet sent. Returns how many were sent.
+    """Send the first e-mail to every invitation with an address that is not yet sent (and not answered).
+    Returns how many were sent. Municipalities without an address get no e-mail; their invitation waits
+    (state "no_address") until an address is entered.
 
     Each e-mail is recorded in its own transaction, so a failure half-way leaves the sent ones marked and the
     rest to be retried.
@@ -178,10 +215,18 @@ def send_invitations(*, survey_id: int) -> int:
     survey = NationalSurvey.objects.select_related("owner").get(pk=survey_id)
     if survey.status != NationalSurvey.Status.OPEN:
         return 0
+    _addresses_from_municipalities(survey)
+    pending = list(
+        _with_address(survey)
+        .filter(sent_at__isnull=True, completed_at__isnull=True, covered_by__isnull=True)
+        .select_related("survey__owner")
+    )
+    if not pending:
+        return 0
     sent = 0
     connection = get_connection()
     with connection:
-        for invitation in survey.invitations.filter(sent_at__isnull=True).select_related("survey__owner"):
+        for invitation in pending:
             message = _invitation_message(invitation, reminder=False)
             message.connection = connection
             message.send()
@@ -195,18 +240,21 @@ def reminders_due(survey: NationalSurvey, now: datetime | None = None) -> list[I
     now = now or timezone.now()
     cutoff = now - timedelta(days=survey.reminder_interval_days)
     return list(
-        survey.invitations.filter(
+        _with_address(survey)
+        .filter(
             sent_at__isnull=False,
             completed_at__isnull=True,
             covered_by__isnull=True,
             reminders_sent__lt=survey.max_reminders,
             last_contact_at__lte=cutoff,
-        ).select_related("survey__owner")
+        )
+        .select_related("survey__owner")
     )
 
 
 def send_reminders(*, survey_id: int, now: datetime | None = None, force: bool = False) -> int:
     """Remind municipalities that have not answered and were last contacted `reminder_interval_days` ago.
+    Invitations without an address are never reminded (they have not been sent).
 
     ``force`` reminds every non-responder now (the "send påminnelse nå" button), still at most
     ``max_reminders`` times.
@@ -216,15 +264,19 @@ def send_reminders(*, survey_id: int, now: datetime | None = None, force: bool =
         return 0
     if force:
         due = list(
-            survey.invitations.filter(
+            _with_address(survey)
+            .filter(
                 sent_at__isnull=False,
                 completed_at__isnull=True,
                 covered_by__isnull=True,
                 reminders_sent__lt=survey.max_reminders,
-            ).select_related("survey__owner")
+            )
+            .select_related("survey__owner")
         )
     else:
         due = reminders_due(survey, now)
+    if not due:
+        return 0
     connection = get_connection()
     with connection:
         for invitation in due:
@@ -237,17 +289,96 @@ def send_reminders(*, survey_id: int, now: datetime | None = None, force: bool =
     return len(due)
 
 
-@transaction.atomic
-def invitation_email_set(*, invitation: Invitation, email: str) -> Invitation:
-    from django.core.validators import validate_email
-
+def _valid_email(email: str) -> bool:
+    if not email or len(email) > 254:
+        return False
     try:
         validate_email(email)
     except ValidationError:
-        raise ValidationError({"email": _("Skriv en gyldig e-postadresse.")}) from None
+        return False
+    return True
+
+
+@transaction.atomic
+def invitation_email_set(*, invitation: Invitation, email: str) -> Invitation:
+    """Set (or correct) one municipality's contact address for this survey. Sending is the caller's choice:
+    see `first_send_due` (a first invitation goes out at once in an open survey)."""
+    email = email.strip()
+    if not _valid_email(email):
+        raise ValidationError({"email": _("Skriv en gyldig e-postadresse.")})
     invitation.email = email
     invitation.save(update_fields=["email"])
     return invitation
+
+
+_ADDRESS_SEPARATORS = re.compile(r"[;,\t ]+")
+
+
+@transaction.atomic
+def invitation_emails_set(*, survey: NationalSurvey, text: str) -> list[Invitation]:
+    """Contact addresses for several municipalities at once: one `kommunenummer;e-post` per line (a first
+    line `kommunenummer;e-post` is skipped; `,`, tab or space also separate). All or nothing: every line is
+    checked, and any error raises ValidationError under `lines` naming each bad line; nothing is written.
+    Returns the invitations that got an address, in line order."""
+    invitations = {i.kommunenummer: i for i in survey.invitations.select_for_update()}
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    parsed: list[tuple[Invitation, str]] = []
+    first = True
+    for number, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        parts = [p for p in _ADDRESS_SEPARATORS.split(line) if p]
+        if first and parts and parts[0].lower() == "kommunenummer":
+            first = False
+            continue
+        first = False
+        if len(parts) != 2:
+            errors.append(
+                _(
+                    "Linje %(line)s: skriv kommunenummer og e-postadresse skilt med semikolon, "
+                    "for eksempel «4219;postmottak@kommune.no»."
+                )
+                % {"line": number}
+            )
+            continue
+        knr, email = parts
+        if not knr.isdigit() or len(knr) > 4:
+            errors.append(
+                _("Linje %(line)s: «%(knr)s» er ikke et kommunenummer (fire sifre).")
+                % {"line": number, "knr": knr}
+            )
+            continue
+        knr = knr.zfill(4)
+        if knr not in invitations:
+            errors.append(
+                _("Linje %(line)s: kommune %(knr)s er ikke med i undersøkelsen (kommunerammen for %(year)s).")
+                % {"line": number, "knr": knr, "year": survey.frame_year}
+            )
+            continue
+        if knr in seen:
+            errors.append(
+                _("Linje %(line)s: kommune %(knr)s står også på linje %(first)s.")
+                % {"line": number, "knr": knr, "first": seen[knr]}
+            )
+            continue
+        seen[knr] = number
+        if not _valid_email(email):
+            errors.append(
+                _("Linje %(line)s: «%(email)s» er ikke en gyldig e-postadresse.")
+                % {"line": number, "email": email}
+            )
+            continue
+        parsed.append((invitations[knr], email))
+    if errors:
+        raise ValidationError({"lines": errors})
+    if not parsed:
+        raise ValidationError({"lines": _("Skriv minst én linje med kommunenummer og e-postadresse.")})
+    for invitation, email in parsed:
+        invitation.email = email
+        invitation.save(update_fields=["email"])
+    return [invitation for invitation, _email in parsed]
 
 
 def cover_candidates(invitation: Invitation) -> list[Invitation]:

@@ -47,9 +47,12 @@ def schedule_reminders(survey_id: int) -> bool:
     survey = NationalSurvey.objects.filter(pk=survey_id, status=NationalSurvey.Status.OPEN).first()
     if survey is None:
         return False
-    waiting = survey.invitations.filter(
-        completed_at__isnull=True, covered_by__isnull=True, reminders_sent__lt=survey.max_reminders
-    ).exists()
+    # Invitations without an address are not reminded; entering one sends the invitation and schedules again.
+    waiting = (
+        survey.invitations.exclude(email="")
+        .filter(completed_at__isnull=True, covered_by__isnull=True, reminders_sent__lt=survey.max_reminders)
+        .exists()
+    )
     backend = send_reminders_task.get_backend()
     if not waiting or not backend.supports_defer:
         return False

@@ -42,6 +42,7 @@ urlpatterns = [
     path(
         "nasjonale/<slug:slug>/kommuner/<str:kommunenummer>/", views.invitation_edit, name="invitation_edit"
     ),
+    path("nasjonale/<slug:slug>/adresser/", views.invitation_addresses, name="invitation_addresses"),
     path("nasjonale/<slug:slug>/send/", views.national_send, name="national_send"),
     path("nasjonale/<slug:slug>/pamin/", views.national_remind, name="national_remind"),
     path("nasjonale/<slug:slug>/avslutt/", views.national_close, name="national_close"),

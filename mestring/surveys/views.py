@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mestring.accounts.models import Membership
 from mestring.accounts.roles import Perm
@@ -18,6 +19,7 @@ from mestring.core.permissions import member_required
 from mestring.surveys import access, analysis, authoring, engine, exports, services, tasks, xlsform
 from mestring.surveys.engine import COLLAB_DIMENSIONS
 from mestring.surveys.forms import (
+    InvitationAddressesForm,
     InvitationEmailForm,
     NationalSurveyForm,
     QuestionForm,
@@ -915,20 +917,32 @@ def national_create(request: HttpRequest) -> HttpResponse:
     return render(request, "surveys/form.html", {"form": form, "title": _("Ny nasjonal undersøkelse")})
 
 
-def _status_context(survey: NationalSurvey, membership: Membership) -> dict[str, Any]:
+def state_filter(value: str | None) -> str:
+    """A status-list filter (`?status=`): one of the invitation states, or "" for all."""
+    return value if value in INVITATION_STATE_LABELS else ""
+
+
+def _status_context(survey: NationalSurvey, membership: Membership, state: str = "") -> dict[str, Any]:
+    """Response tracking for the page, its htmx fragment and the API. Municipalities without an address
+    count as invited but not answered, as before; ``state`` filters the per-municipality list only."""
     invitations = list(survey.invitations.select_related("covered_by").order_by("name"))
     total = len(invitations)
     counts = dict.fromkeys(INVITATION_STATE_LABELS, 0)
     for i in invitations:
         counts[i.state] += 1
     responded = sum(1 for i in invitations if i.responded)
+    identity = membership.can(Perm.SURVEY_IDENTITY_VIEW)
     return {
         "survey": survey,
         "total": total,
         "responded": responded,
         "rate": f"{100 * responded / total:.1f}".replace(".", ",") if total else "0",
-        "counts": [(INVITATION_STATE_LABELS[s], n) for s, n in counts.items()],
-        "invitations": invitations if membership.can(Perm.SURVEY_IDENTITY_VIEW) else [],
+        "counts": [(s, INVITATION_STATE_LABELS[s], n) for s, n in counts.items()],
+        "missing_address": counts[services.NO_ADDRESS_STATE],
+        "state_filter": state,
+        "state_filter_label": INVITATION_STATE_LABELS.get(state, ""),
+        "identity": identity,
+        "invitations": [i for i in invitations if not state or i.state == state] if identity else [],
         "state_labels": INVITATION_STATE_LABELS,
         "poll": survey.status == NationalSurvey.Status.OPEN,
     }
@@ -938,8 +952,7 @@ def _status_context(survey: NationalSurvey, membership: Membership) -> dict[str,
 def national_detail(request: HttpRequest, slug: str) -> HttpResponse:
     membership = _membership(request)
     survey = access.access_national_survey(membership, slug)
-    context = _status_context(survey, membership)
-    context["placeholder_count"] = survey.invitations.filter(email__endswith=".invalid").count()
+    context = _status_context(survey, membership, state_filter(request.GET.get("status")))
     return render(request, "surveys/national_detail.html", context)
 
 
@@ -947,19 +960,31 @@ def national_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def national_status(request: HttpRequest, slug: str) -> HttpResponse:
     membership = _membership(request)
     survey = access.access_national_survey(membership, slug)
-    return render(request, "surveys/_national_status.html", _status_context(survey, membership))
+    context = _status_context(survey, membership, state_filter(request.GET.get("status")))
+    return render(request, "surveys/_national_status.html", context)
+
+
+def _identity_survey(request: HttpRequest, slug: str) -> NationalSurvey:
+    """Addresses identify municipalities: managing them needs SURVEY_IDENTITY_VIEW as well."""
+    membership = _membership(request)
+    if not membership.can(Perm.SURVEY_IDENTITY_VIEW):
+        raise PermissionDenied
+    return access.access_national_survey(membership, slug)
+
+
+def _no_address_url(slug: str) -> str:
+    return reverse("surveys:national_detail", args=[slug]) + f"?status={services.NO_ADDRESS_STATE}#svarstatus"
 
 
 @member_required(Perm.SURVEY_NATIONAL_MANAGE)
 def invitation_edit(request: HttpRequest, slug: str, kommunenummer: str) -> HttpResponse:
-    """Correct a municipality's contact address (e.g. a placeholder) and resend its invitation."""
-    membership = _membership(request)
-    if not membership.can(Perm.SURVEY_IDENTITY_VIEW):
-        raise PermissionDenied
-    survey = access.access_national_survey(membership, slug)
+    """Enter or correct a municipality's contact address. An invitation not yet sent (e.g. one that lacked
+    an address) is sent at once in an open survey; a sent one can be resent on request."""
+    survey = _identity_survey(request, slug)
     invitation = survey.invitations.filter(kommunenummer=kommunenummer).first()
     if invitation is None:
         raise Http404
+    had_address = invitation.has_address
     form = InvitationEmailForm(request.POST or None, initial={"email": invitation.email})
     if request.method == "POST" and form.is_valid():
         try:
@@ -967,7 +992,10 @@ def invitation_edit(request: HttpRequest, slug: str, kommunenummer: str) -> Http
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            if (
+            if services.first_send_due(invitation):
+                tasks.send_invitations_task.enqueue(survey.pk)
+                messages.success(request, _("Adressen er lagret, og invitasjonen sendes nå."))
+            elif (
                 request.POST.get("resend")
                 and survey.status == NationalSurvey.Status.OPEN
                 and not invitation.responded
@@ -975,13 +1003,53 @@ def invitation_edit(request: HttpRequest, slug: str, kommunenummer: str) -> Http
                 Invitation.objects.filter(pk=invitation.pk).update(sent_at=None)
                 tasks.send_invitations_task.enqueue(survey.pk)
                 messages.success(request, _("Adressen er endret, og invitasjonen sendes på nytt."))
+            elif survey.status == NationalSurvey.Status.DRAFT:
+                messages.success(
+                    request, _("Adressen er lagret. Invitasjonen sendes når du sender ut undersøkelsen.")
+                )
             else:
                 messages.success(request, _("Adressen er endret."))
+            if not had_address:
+                return redirect(_no_address_url(slug))
             return redirect("surveys:national_detail", slug=slug)
     return render(
         request,
         "surveys/invitation_edit.html",
         {"form": form, "survey": survey, "invitation": invitation},
+    )
+
+
+@member_required(Perm.SURVEY_NATIONAL_MANAGE)
+def invitation_addresses(request: HttpRequest, slug: str) -> HttpResponse:
+    """Contact addresses for several municipalities at once (`kommunenummer;e-post` lines, all or nothing).
+    In an open survey the invitations not yet sent go out at once."""
+    survey = _identity_survey(request, slug)
+    form = InvitationAddressesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            updated = services.invitation_emails_set(survey=survey, text=form.cleaned_data["lines"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            due = [i for i in updated if services.first_send_due(i)]
+            if due:
+                tasks.send_invitations_task.enqueue(survey.pk)
+            text = ngettext("%(n)s adresse er lagret.", "%(n)s adresser er lagret.", len(updated)) % {
+                "n": len(updated)
+            }
+            if due:
+                text += " " + ngettext(
+                    "%(n)s invitasjon sendes nå.", "%(n)s invitasjoner sendes nå.", len(due)
+                ) % {"n": len(due)}
+            elif survey.status == NationalSurvey.Status.DRAFT:
+                text += " " + _("Invitasjonene sendes når du sender ut undersøkelsen.")
+            messages.success(request, text)
+            return redirect(_no_address_url(slug))
+    missing = [i for i in survey.invitations.order_by("kommunenummer") if not i.has_address]
+    return render(
+        request,
+        "surveys/invitation_addresses.html",
+        {"form": form, "survey": survey, "missing": missing},
     )
 
 
@@ -997,6 +1065,17 @@ def national_send(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("surveys:national_detail", slug=slug)
     tasks.send_invitations_task.enqueue(survey.pk)
     messages.success(request, _("Invitasjonene sendes nå i bakgrunnen."))
+    missing = survey.invitations.filter(email="").count()
+    if missing:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)s kommune mangler kontaktadresse og får ingen e-post før du legger inn en adresse.",
+                "%(n)s kommuner mangler kontaktadresse og får ingen e-post før du legger inn adresser.",
+                missing,
+            )
+            % {"n": missing},
+        )
     return redirect("surveys:national_detail", slug=slug)
 
 

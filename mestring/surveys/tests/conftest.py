@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 
+from mestring.organisations.models import Organisation
 from mestring.organisations.services import frame_import
 from mestring.surveys import authoring, services
 from mestring.surveys.authoring import FormSpec, QuestionSpec
@@ -104,17 +105,45 @@ def hand_frame_csv() -> str:
     return "\n".join(lines) + "\n"
 
 
-@pytest.fixture
-def hand_survey(world: Any, small_version: Any) -> NationalSurvey:
+def hand_address(kommunenummer: str) -> str:
+    return f"postmottak@testkommune-{kommunenummer}.example"
+
+
+def give_contact_addresses(*, without: tuple[str, ...] = ()) -> None:
+    """Contact addresses for the hand frame's municipalities, except those in `without`."""
+    for org in Organisation.objects.filter(
+        kind=Organisation.Kind.MUNICIPALITY, kommunenummer__startswith="90"
+    ):
+        org.contact_email = "" if org.kommunenummer in without else hand_address(org.kommunenummer)
+        org.save(update_fields=["contact_email"])
+
+
+def _hand_survey(world: Any, version: Any, *, without: tuple[str, ...] = (), slug: str) -> NationalSurvey:
     frame_import(year=HAND_YEAR, text=hand_frame_csv())
+    give_contact_addresses(without=without)
     survey = services.national_survey_create(
         owner=world.org("nasjonalt-kompetansemiljo"),
         title="Håndregnet",
-        version=small_version,
+        version=version,
         frame_year=HAND_YEAR,
-        slug="handregnet",
+        slug=slug,
     )
     return services.national_survey_open(survey=survey, base_url="http://testserver")
+
+
+@pytest.fixture
+def hand_survey(world: Any, small_version: Any) -> NationalSurvey:
+    """Open; all 20 municipalities have a contact address."""
+    return _hand_survey(world, small_version, slug="handregnet")
+
+
+MISSING = ("9019", "9020")
+
+
+@pytest.fixture
+def gap_survey(world: Any, small_version: Any) -> NationalSurvey:
+    """Open; municipalities 9019 and 9020 (`MISSING`) have no contact address."""
+    return _hand_survey(world, small_version, without=MISSING, slug="handregnet-hull")
 
 
 @pytest.fixture

@@ -17,17 +17,19 @@ from mestring.core.testing.personas import client_for
 from mestring.organisations.models import MunicipalityFrame, Organisation
 from mestring.surveys import services, tasks
 from mestring.surveys.models import Invitation, NationalSurvey, Response
-from mestring.surveys.tests.conftest import HAND_YEAR
+from mestring.surveys.tests.conftest import HAND_YEAR, hand_address
 
 pytestmark = pytest.mark.django_db
 
 
-def test_population_is_the_frame_with_contact_or_placeholder(hand_survey: NationalSurvey) -> None:
-    assert hand_survey.invitations.count() == MunicipalityFrame.objects.filter(year=HAND_YEAR).count() == 20
-    Organisation.objects.filter(kommunenummer="9001").update(contact_email="rus@testkommune1.invalid")
-    invitation = hand_survey.invitations.get(kommunenummer="9002")
-    assert invitation.email == "postmottak@kommune-9002.invalid"
-    tokens = set(hand_survey.invitations.values_list("token", flat=True))
+def test_population_is_the_frame_with_contact_or_no_address(gap_survey: NationalSurvey) -> None:
+    assert gap_survey.invitations.count() == MunicipalityFrame.objects.filter(year=HAND_YEAR).count() == 20
+    assert gap_survey.invitations.get(kommunenummer="9002").email == hand_address("9002")
+    # No contact address: an invitation without an address (never a placeholder), nothing sent.
+    missing = gap_survey.invitations.get(kommunenummer="9019")
+    assert missing.email == "" and missing.state == "no_address" and not missing.has_address
+    assert not gap_survey.invitations.filter(email__endswith=".invalid").exists()
+    tokens = set(gap_survey.invitations.values_list("token", flat=True))
     assert len(tokens) == 20 and all(len(t) >= 32 for t in tokens)
 
 
@@ -37,12 +39,12 @@ def test_contact_email_used_when_set(world: Any, small_version: Any) -> None:
 
     frame_import(year=HAND_YEAR, text=hand_frame_csv())
     Organisation.objects.filter(kind="municipality", kommunenummer="9001").update(
-        contact_email="rus@k1.invalid"
+        contact_email="rus@k1.example"
     )
     survey = services.national_survey_create(
         owner=world.org("nasjonalt-kompetansemiljo"), title="E", version=small_version, frame_year=HAND_YEAR
     )
-    assert survey.invitations.get(kommunenummer="9001").email == "rus@k1.invalid"
+    assert survey.invitations.get(kommunenummer="9001").email == "rus@k1.example"
 
 
 def test_create_refuses_bad_input(world: Any, small_version: Any) -> None:
@@ -278,7 +280,8 @@ def test_correct_contact_address_and_resend(
     url = reverse("surveys:invitation_edit", args=[hand_survey.slug, "9004"])
     response = client.post(url, {"email": "ikke en adresse"})
     assert response.status_code == 200 and "gyldig e-postadresse" in response.content.decode()
-    response = client.post(url, {"email": "rus@testkommune4.invalid", "resend": "1"})
+    response = client.post(url, {"email": "rus@testkommune4.example", "resend": "1"})
     assert response.status_code == 302
     messages = smtp_server.wait_for(1)
-    assert [m["X-Envelope-To"] for m in messages] == ["rus@testkommune4.invalid"]
+    assert [m["X-Envelope-To"] for m in messages] == ["rus@testkommune4.example"]
+    assert messages[0]["Subject"].startswith("Spørreundersøkelse")
