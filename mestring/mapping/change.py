@@ -62,4 +62,5 @@ def change_table(counts: dict[int, dict[str, int]], ids: Iterable[int] | None = 
         [[totals.get(f"{code}_{kind}", 0) for kind in KINDS] for code in AREA_CODES],
         title=_("Endring fra året før for samme person"),
         respondents=totals.get("n", 0),
+        rows_overlap=True,  # every area row splits the same persons into better/unchanged/worse
     )

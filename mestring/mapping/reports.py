@@ -1,5 +1,12 @@
 """The mapping reports: every figure counted in SQL (a few GROUP BY queries), then suppressed in `stats`.
 
+Three table types describe the same persons in every row (``Table(rows_overlap=True)``): the rating per area
+(each person has one rating in every area), the services received and needed (each person is in one of the
+four columns for every service) and the change from last year (better/unchanged/worse in every area). Their
+column sums would count ratings or services, not persons, so they are not published, and each row is protected
+on its own against its total n. The other tables have rows that are disjoint groups (red-area groups, age
+groups, genders, years) and keep the full protection of rows and columns.
+
 A scope is a municipality, a cooperation or the nation. Tables that are published together and nest are
 suppressed together, the same way whichever page shows them:
 
@@ -133,6 +140,7 @@ def raw_tables(
         [[totals[f"{code}_{rating.value}"] for rating in Rating] for code in AREA_CODES],
         title=_("Vurdering per levekårsområde"),
         respondents=totals["n"],
+        rows_overlap=True,
     )
     red_rows = [label for _l, _h, label in RED_GROUPS]
     red_counts = data.sum_by(lambda d: red_group_label(d["red_count"]) if this_year(d) else None)
@@ -179,6 +187,7 @@ def raw_tables(
         service_counts,
         title=_("Tjenester: mottar og trenger"),
         respondents=totals["n"],
+        rows_overlap=True,
     )
     genders = [str(g.label) for g in Gender]
     gender_of = {g.value: str(g.label) for g in Gender}
@@ -288,6 +297,7 @@ def _area_table(data: Cube, ids: set[int] | None, title: str) -> Table:
         counts,
         title=title,
         respondents=sum(counts[0]),
+        rows_overlap=True,
     )
 
 
@@ -326,6 +336,8 @@ def margin_groups(key: str, table: Table, *, year: int) -> dict[tuple[str, str],
     if key in ("omrader", "tjenester"):
         for i in range(n_rows):
             add("n", "n", (i, n_columns))
+        if table.rows_overlap:  # the grand total of overlapping rows is n, not a sum over rows
+            add("n", "n", grand)
     elif key == "rode":
         for i, label in enumerate(table.rows):
             add("red", label, (i, 0))
@@ -652,26 +664,7 @@ def _nested(
 
 def _union(first: SuppressedTable, second: SuppressedTable) -> SuppressedTable:
     """The same table with every figure hidden that either version hides (notes of both)."""
-    positions = list(first.positions())
-
-    def pick(position: tuple[int, int]) -> Any:
-        a, b = first.figure(position), second.figure(position)
-        return a if a.hidden else b
-
-    n_rows, n_columns = len(first.rows), len(first.columns)
-    cells = {p: pick(p) for p in positions}
-    return SuppressedTable(
-        rows=first.rows,
-        columns=first.columns,
-        cells=tuple(tuple(cells[(i, j)] for j in range(n_columns)) for i in range(n_rows)),
-        row_totals=tuple(cells[(i, n_columns)] for i in range(n_rows)),
-        column_totals=tuple(cells[(n_rows, j)] for j in range(n_columns)),
-        grand_total=cells[(n_rows, n_columns)],
-        n=first.n if second.n is not None else None,
-        notes=tuple(dict.fromkeys((*first.notes, *second.notes))),
-        policy=first.policy,
-        title=first.title,
-    )
+    return suppression.union_of([first, second])
 
 
 def report_cache_key(scope: Scope, *, year: int) -> str:

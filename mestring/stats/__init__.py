@@ -22,9 +22,19 @@ Layers (use the highest that fits):
    * ``publish_linked((key, parent), [(key, child), …])`` – a cooperation beside its members;
    * ``suppress_nested(child, parents)`` – one small table beside several larger ones that contain it
      (a municipality beside its KOSTRA group, county, region and the nation).
-   * ``suppression.suppress_indicators([(label, yes)], n)`` – yes/no indicators over one group of n (rows
-     overlap, so each row is protected with its total n and the column sums are not published); wrap it in
-     ``ReportTable(..., show_totals=False)``.
+   * **Overlapping rows**: ``Table(rows, columns, counts, respondents=n, rows_overlap=True)`` when every row
+     is a partition of the same group (per service: receives and needs / needs only / receives only /
+     neither of the same n persons; per area: green/yellow/red). A column sum across such rows counts
+     nothing, so it is not published (``HiddenReason.NOT_PUBLISHED``; renderers print no total row, the
+     API gives ``null`` and ``rows_overlap: true``) and does not drive suppression. Each row is protected
+     on its own against its published row total: primary, a row of 1..min_group_size-1 hidden whole, and
+     secondary within the row. The grand total is n; row totals equal to n are hidden together with it.
+     ``suppress_table``, ``suppress_linked``, ``suppress_nested`` and ``publish`` all accept such tables
+     (every table of one linked run must agree). Rows that are disjoint groups (municipalities, age
+     groups) must keep ``rows_overlap=False``: they need their column sums protected.
+   * ``suppression.suppress_indicators([(label, yes)], n)`` – yes/no indicators over one group of n, the
+     two-column case of overlapping rows; wrap it in ``ReportTable(..., show_totals=False)`` to hide the
+     row totals as well.
 
 3. **The published shape**: ``ReportTable(key, title, table: SuppressedTable, row_header, description,
    share_axis="row"|"column"|"total"|None, chart="stacked"|"bars"|"none", colours)`` with ``rows``,

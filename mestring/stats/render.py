@@ -55,7 +55,7 @@ def table_rows(report_table: ReportTable, *, with_shares: bool = True) -> list[l
         if report_table.show_totals:
             line.append(str(row_total))
         lines.append(line)
-    if report_table.show_totals:
+    if report_table.show_footer:
         column_totals, grand_total, column_shares = report_table.footer()
         line = [total_label()]
         for cell, share in zip(column_totals, column_shares, strict=True):
@@ -181,7 +181,8 @@ def _cell_value(cell: Cell) -> int | None:
 
 
 def table_to_dict(report_table: ReportTable) -> dict[str, Any]:
-    """The generic API shape: hidden figures are null and flagged, never with a reason."""
+    """The generic API shape: hidden figures are null and flagged, never with a reason. ``rows_overlap``:
+    every row describes the same group, so the column totals are not published (null)."""
     body = []
     for label, cells, row_total, row_shares, total_share in report_table.body():
         body.append(
@@ -204,6 +205,7 @@ def table_to_dict(report_table: ReportTable) -> dict[str, Any]:
         "column_totals": [_cell_value(c) for c in column_totals],
         "column_shares": column_shares if report_table.shares else None,
         "grand_total": _cell_value(grand_total),
+        "rows_overlap": report_table.table.rows_overlap,
         "share_axis": report_table.share_axis,
         "n": report_table.n,
         "notes": list(report_table.notes),
@@ -362,8 +364,8 @@ def table_context(report_table: ReportTable) -> dict[str, Any]:
     rows = table_rows(report_table)
     return {
         "header": rows[0],
-        "body": rows[1 : len(rows) - (1 if report_table.show_totals else 0)],
-        "footer": rows[-1] if report_table.show_totals else None,
+        "body": rows[1 : len(rows) - (1 if report_table.show_footer else 0)],
+        "footer": rows[-1] if report_table.show_footer else None,
         "chart": render_chart(report_table),
         "legend": legend(report_table),
         "hidden_symbol": HIDDEN_SYMBOL,

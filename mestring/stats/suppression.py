@@ -12,6 +12,16 @@ Three rules (thresholds in :class:`SuppressionPolicy`, configurable via ``settin
 Tables published side by side (a cooperation and one of its member municipalities) are protected together with
 :func:`suppress_linked`, so that subtracting one from the other reveals nothing either.
 
+**Overlapping rows** (``Table(..., rows_overlap=True)``): every row is a partition of its own row total over
+the same group of units, e.g. per service "receives and needs / needs only / receives only / neither" of the
+same n persons, or yes/no indicators (:func:`suppress_indicators`). A column sum across such rows counts
+nothing (a person is in every row), so it is not published (its cells are hidden with reason
+``NOT_PUBLISHED`` and renderers leave the total row out) and it does not drive suppression. Each row is
+protected on its own against its published row total: primary, a row whose total is 1..min_group_size-1 is
+hidden whole, and secondary within the row (no lone hidden figure, no small hidden sum). The grand total is
+the group's size n; row totals equal to n are the same figure and are hidden together. Tables whose rows are
+disjoint groups (municipalities, age groups) keep the full protection of rows and columns.
+
 The hidden reason of each cell is for audit and tests only. Never render it per cell in published output: a
 cell marked "primary" tells the reader it holds 1..k-1. Show :data:`HIDDEN_SYMBOL` and the table's notes.
 
@@ -133,6 +143,9 @@ class HiddenReason(StrEnum):
     """The whole group has fewer than ``min_group_size`` units."""
     DIFFERENCE = "difference"
     """The count minus a linked table's count would be 1..k-1 (see :func:`suppress_linked`)."""
+    NOT_PUBLISHED = "not_published"
+    """A column sum of a table whose rows overlap (``Table.rows_overlap``): it counts nothing and is never
+    published. Not a hidden figure (``SuppressedTable.hidden_positions`` leaves it out)."""
 
 
 @dataclass(frozen=True)
@@ -160,6 +173,10 @@ class Table:
 
     ``respondents`` is the number of units behind the table when that differs from the grand total (a
     multiple-choice question); ``n`` is that number, or the grand total.
+
+    ``rows_overlap``: every row is a partition of its row total over the same group of units (see the module
+    docstring). Column sums are then not published, and the grand total is the group's size ``n``:
+    ``respondents``, or the common row total (without ``respondents`` every row must have the same total).
     """
 
     rows: Sequence[str]
@@ -167,6 +184,7 @@ class Table:
     counts: Sequence[Sequence[int]]
     title: str = ""
     respondents: int | None = None
+    rows_overlap: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rows", tuple(self.rows))
@@ -186,6 +204,12 @@ class Table:
                 raise ValueError(f"counts must be non-negative integers, not {value!r}")
         if self.respondents is not None and self.respondents < 0:
             raise ValueError("respondents cannot be negative")
+        if self.rows_overlap:
+            totals = self.row_totals
+            if self.respondents is None and len(set(totals)) > 1:
+                raise ValueError("rows that overlap need respondents unless every row has the same total")
+            if max(totals) > self.n:
+                raise ValueError("a row cannot count more units than the group it describes")
 
     @classmethod
     def from_mapping(
@@ -231,22 +255,30 @@ class Table:
 
     @property
     def grand_total(self) -> int:
-        return sum(self.row_totals)
+        """The sum of all cells; with ``rows_overlap`` the group's size ``n`` (a sum over rows means
+        nothing)."""
+        return self.n if self.rows_overlap else sum(self.row_totals)
 
     @property
     def n(self) -> int:
-        return self.grand_total if self.respondents is None else self.respondents
+        if self.respondents is not None:
+            return self.respondents
+        return max(self.row_totals) if self.rows_overlap else self.grand_total
 
     def extended_values(self) -> dict[Position, int]:
-        """Every figure a published table shows: cells, row totals, column totals and the grand total."""
+        """Every figure a published table shows: cells, row totals, column totals and the grand total.
+
+        With ``rows_overlap`` the column totals are left out (never published) and the grand total is ``n``.
+        """
         n_rows, n_columns = len(self.rows), len(self.columns)
         values: dict[Position, int] = {}
         for i, line in enumerate(self.counts):
             for j, value in enumerate(line):
                 values[(i, j)] = value
             values[(i, n_columns)] = sum(line)
-        for j, total in enumerate(self.column_totals):
-            values[(n_rows, j)] = total
+        if not self.rows_overlap:
+            for j, total in enumerate(self.column_totals):
+                values[(n_rows, j)] = total
         values[(n_rows, n_columns)] = self.grand_total
         return values
 
@@ -256,7 +288,9 @@ class SuppressedTable:
     """A table ready to publish: every figure is a :class:`Cell`, shown or hidden.
 
     The margins are always present (for a one-column table the row totals repeat the cells; a renderer of a
-    frequency table shows ``cells`` and ``grand_total`` and ignores them). ``n`` is None when hidden.
+    frequency table shows ``cells`` and ``grand_total`` and ignores them). ``n`` is None when hidden. With
+    ``rows_overlap`` (see :class:`Table`) the column totals are never published (reason ``NOT_PUBLISHED``) and
+    renderers leave the total row out.
     """
 
     rows: tuple[str, ...]
@@ -269,6 +303,7 @@ class SuppressedTable:
     notes: tuple[str, ...]
     policy: SuppressionPolicy
     title: str = ""
+    rows_overlap: bool = False
 
     def cell(self, row: str, column: str) -> Cell:
         return self.cells[self.rows.index(row)][self.columns.index(column)]
@@ -290,7 +325,12 @@ class SuppressedTable:
 
     @property
     def hidden_positions(self) -> frozenset[Position]:
-        return frozenset(position for position in self.positions() if self.figure(position).hidden)
+        """Figures hidden by suppression (a column sum that is never published is not one of them)."""
+        return frozenset(
+            position
+            for position in self.positions()
+            if self.figure(position).hidden and self.figure(position).reason is not HiddenReason.NOT_PUBLISHED
+        )
 
     @property
     def shown_values(self) -> dict[Position, int]:
@@ -303,6 +343,8 @@ class SuppressedTable:
             [label, *(str(cell) for cell in line), str(total)]
             for label, line, total in zip(self.rows, self.cells, self.row_totals, strict=True)
         ]
+        if self.rows_overlap:
+            return [header, *body]
         footer = [total_label, *(str(cell) for cell in self.column_totals), str(self.grand_total)]
         return [header, *body, footer]
 
@@ -326,8 +368,15 @@ class _Line:
         return (*self.members, self.total)
 
 
-def _lines(n_rows: int, n_columns: int) -> tuple[_Line, ...]:
-    """Row lines (the total row included), then column lines (the total column included)."""
+def _lines(n_rows: int, n_columns: int, *, rows_overlap: bool = False) -> tuple[_Line, ...]:
+    """Row lines (the total row included), then column lines (the total column included).
+
+    With overlapping rows only the rows of the body are published equations: nothing adds up down a column.
+    """
+    if rows_overlap:
+        return tuple(
+            _Line("row", i, tuple((i, j) for j in range(n_columns)), (i, n_columns)) for i in range(n_rows)
+        )
     rows = tuple(
         _Line("row", i, tuple((i, j) for j in range(n_columns)), (i, n_columns)) for i in range(n_rows + 1)
     )
@@ -343,11 +392,27 @@ class _Suppressor:
     def __init__(self, table: Table, policy: SuppressionPolicy) -> None:
         self.table = table
         self.policy = policy
+        self.rows_overlap = table.rows_overlap
         self.values = table.extended_values()
         self.hidden: dict[Position, HiddenReason] = {}
-        self.lines = _lines(len(table.rows), len(table.columns))
-        self.row_lines = {line.index: line for line in self.lines if line.axis == "row"}
-        self.column_lines = {line.index: line for line in self.lines if line.axis == "column"}
+        self.lines = _lines(len(table.rows), len(table.columns), rows_overlap=table.rows_overlap)
+        self.lines_at: dict[Position, list[_Line]] = {position: [] for position in self.values}
+        for line in self.lines:
+            for position in line.figures:
+                self.lines_at[position].append(line)
+        self.tied = self._tied_positions()
+
+    def _tied_positions(self) -> tuple[Position, ...]:
+        """With overlapping rows: the grand total ``n`` first, then every row total equal to it. A reader
+        knows these are the same figure (every row describes the whole group), so they are hidden together."""
+        if not self.rows_overlap:
+            return ()
+        n_rows, n_columns = len(self.table.rows), len(self.table.columns)
+        grand = (n_rows, n_columns)
+        rows = tuple(
+            (i, n_columns) for i in range(n_rows) if self.values[(i, n_columns)] == self.values[grand]
+        )
+        return (grand, *rows)
 
     # -- basic operations ------------------------------------------------------------------------------------
 
@@ -360,24 +425,56 @@ class _Suppressor:
     def is_shown(self, position: Position) -> bool:
         return position not in self.hidden
 
-    def lines_through(self, position: Position) -> tuple[_Line, _Line]:
-        return self.row_lines[position[0]], self.column_lines[position[1]]
+    def neighbours(self, position: Position) -> list[Position]:
+        """Figures that share a published equation with this one: its lines, and with overlapping rows every
+        figure tied to ``n`` when it is one of them."""
+        group = self.tied if position in self.tied else (position,)
+        return [*group, *(p for q in group for line in self.lines_at[q] for p in line.figures)]
+
+    def sync_tied(self) -> bool:
+        """Hide every figure tied to ``n`` once one of them is hidden. True when something was hidden."""
+        reasons = [self.hidden[p] for p in self.tied if p in self.hidden]
+        if not reasons:
+            return False
+        changed = False
+        for position in self.tied:
+            changed |= self.hide(position, reasons[0])
+        return changed
 
     def hide_everything(self, reason: HiddenReason) -> None:
         for position in self.values:
             self.hide(position, reason)
 
     def apply_primary(self) -> None:
+        """Hide every count of 1..k-1; with overlapping rows first every row (and ``n``) whose total is
+        1..min_group_size-1, whole."""
+        if self.rows_overlap:
+            self._hide_small_rows()
         for position, value in self.values.items():
             if self.policy.is_sensitive(value):
                 self.hide(position, HiddenReason.PRIMARY)
+        self.sync_tied()
+
+    def _hide_small_rows(self) -> None:
+        minimum = self.policy.min_group_size
+        n_rows, n_columns = len(self.table.rows), len(self.table.columns)
+        for i in range(n_rows):
+            if 0 < self.values[(i, n_columns)] < minimum:
+                for j in range(n_columns + 1):
+                    self.hide((i, j), HiddenReason.GROUP_TOO_SMALL)
+        if 0 < self.values[(n_rows, n_columns)] < minimum:
+            self.hide((n_rows, n_columns), HiddenReason.GROUP_TOO_SMALL)
 
     # -- secondary suppression -------------------------------------------------------------------------------
 
     def apply_secondary(self) -> bool:
-        """Hide complementary cells until no line and no combination of lines gives a hidden figure away."""
+        """Hide complementary cells until no line and no combination of lines gives a hidden figure away.
+
+        With overlapping rows the rows share no figure but ``n`` (hidden everywhere or nowhere, and a row
+        whose total is hidden keeps a hidden cell by the line rule), so the line rules are the whole check.
+        """
         changed_any = False
-        while self._fix_lines() or self._fix_one_bridge():
+        while self.sync_tied() or self._fix_lines() or (not self.rows_overlap and self._fix_one_bridge()):
             changed_any = True
         return changed_any
 
@@ -420,10 +517,12 @@ class _Suppressor:
         )
 
     def _crossing_score(self, position: Position, line: _Line) -> int:
-        """0: the crossing line has one hidden figure (this fixes it); 1: several; 2: none (new work)."""
-        row_line, column_line = self.lines_through(position)
-        crossing = column_line if line.axis == "row" else row_line
-        hidden_count = sum(1 for p in crossing.figures if p in self.hidden)
+        """0: the crossing line has one hidden figure (this fixes it); 1: several, or no crossing line;
+        2: none (new work)."""
+        crossing = [other for other in self.lines_at[position] if other is not line]
+        if not crossing:
+            return 1
+        hidden_count = sum(1 for p in crossing[0].figures if p in self.hidden)
         return {0: 2, 1: 0}.get(hidden_count, 1)
 
     def _fix_one_bridge(self) -> bool:
@@ -467,7 +566,7 @@ class _Suppressor:
         return min(candidates, key=lambda p: (self.values[p] == 0, self.values[p], p), default=None)
 
     def _nearest_shown(self, position: Position) -> Position | None:
-        candidates = [p for line in self.lines_through(position) for p in line.figures if self.is_shown(p)]
+        candidates = [p for p in self.neighbours(position) if self.is_shown(p)]
         return min(candidates, key=lambda p: (self.values[p] == 0, self.values[p], p), default=None)
 
     # -- result ----------------------------------------------------------------------------------------------
@@ -478,7 +577,11 @@ class _Suppressor:
 
         def cell(position: Position) -> Cell:
             reason = self.hidden.get(position)
-            return Cell(None, reason) if reason is not None else Cell(self.values[position])
+            if reason is not None:
+                return Cell(None, reason)
+            if position not in self.values:  # a column sum of overlapping rows
+                return Cell(None, HiddenReason.NOT_PUBLISHED)
+            return Cell(self.values[position])
 
         return SuppressedTable(
             rows=tuple(table.rows),
@@ -488,16 +591,24 @@ class _Suppressor:
             column_totals=tuple(cell((n_rows, j)) for j in range(n_columns)),
             grand_total=cell((n_rows, n_columns)),
             n=self._published_n(),
-            notes=_notes(set(self.hidden.values()), self.policy),
+            notes=_notes(
+                set(self.hidden.values()),
+                self.policy,
+                small_rows=self.rows_overlap
+                and self.hidden.get((n_rows, n_columns)) is not HiddenReason.GROUP_TOO_SMALL,
+            ),
             policy=self.policy,
             title=table.title,
+            rows_overlap=table.rows_overlap,
         )
 
     def _published_n(self) -> int | None:
+        grand = (len(self.table.rows), len(self.table.columns))
+        if self.rows_overlap:
+            return None if grand in self.hidden else self.values[grand]
         if HiddenReason.GROUP_TOO_SMALL in self.hidden.values():
             return None
         if self.table.respondents is None:
-            grand = (len(self.table.rows), len(self.table.columns))
             return None if grand in self.hidden else self.values[grand]
         return None if self.policy.is_sensitive(self.table.respondents) else self.table.respondents
 
@@ -548,9 +659,16 @@ def _reachable(
     return seen
 
 
-def _notes(reasons: set[HiddenReason], policy: SuppressionPolicy) -> tuple[str, ...]:
+def _notes(
+    reasons: set[HiddenReason], policy: SuppressionPolicy, *, small_rows: bool = False
+) -> tuple[str, ...]:
+    """``small_rows``: the figures hidden for a small group are single rows (overlapping rows), not all."""
     notes: list[str] = []
-    if HiddenReason.GROUP_TOO_SMALL in reasons:
+    if HiddenReason.GROUP_TOO_SMALL in reasons and small_rows:
+        notes.append(
+            _("Rader med færre enn {minimum} personer vises ikke.").format(minimum=policy.min_group_size)
+        )
+    elif HiddenReason.GROUP_TOO_SMALL in reasons:
         notes.append(
             _("Gruppen har færre enn {minimum} personer, derfor vises ingen tall.").format(
                 minimum=policy.min_group_size
@@ -593,10 +711,11 @@ def suppress_table(
 ) -> SuppressedTable:
     """Suppress one table: primary (1..k-1, totals included), then secondary until nothing can be derived.
 
-    ``hide_small_group``: for survey-like groups, hide every figure when ``table.n`` is 1..min_group_size-1
-    (a group of 0 shows its zeros). ``policy`` defaults to :meth:`SuppressionPolicy.from_settings`.
-    ``forced``: positions of the extended grid to hide as well (e.g. a total another published table hides),
-    protected by the secondary rules like any other hidden figure.
+    A table with ``rows_overlap`` is protected row by row against its row totals (its column sums are not
+    published; see the module docstring). ``hide_small_group``: for survey-like groups, hide every figure
+    when ``table.n`` is 1..min_group_size-1 (a group of 0 shows its zeros). ``policy`` defaults to
+    :meth:`SuppressionPolicy.from_settings`. ``forced``: positions of the extended grid to hide as well (e.g.
+    a total another published table hides), protected by the secondary rules like any other hidden figure.
     """
     policy = policy or SuppressionPolicy.from_settings()
     state = _Suppressor(table, policy)
@@ -634,26 +753,52 @@ def suppress_indicators(
 ) -> SuppressedTable:
     """Yes/no indicators over one group of ``n`` units (e.g. "has a coordinator", "has a crisis plan").
 
-    Each row is "yes" and "no" of the same ``n``, so rows overlap and a column sum means nothing: it is not
-    published (its cells are hidden) and does not drive suppression. Each row is protected on its own with
-    its total ``n``: a small "yes" hides "no" too, and the other way round; ``n`` itself follows the primary
-    rule.
+    A table of overlapping rows (``rows_overlap``): each row is "yes" and "no" of the same ``n``, protected on
+    its own with its total ``n`` (a small "yes" hides "no" too, and the other way round), the column sums are
+    not published, and a group of 1..min_group_size-1 is hidden whole.
     """
-    policy = policy or SuppressionPolicy.from_settings()
-    parts = [suppress_table(Table([label], list(columns), [[yes, n - yes]]), policy) for label, yes in rows]
-    size = suppress_table(Table(["n"], ["n"], [[n]]), policy).grand_total
-    not_published = Cell(None, HiddenReason.SECONDARY)
-    return SuppressedTable(
-        rows=tuple(label for label, _yes in rows),
-        columns=tuple(columns),
-        cells=tuple(part.cells[0] for part in parts),
-        row_totals=tuple(part.row_totals[0] for part in parts),
-        column_totals=(not_published,) * len(columns),
-        grand_total=size,
-        n=size.value,
-        notes=tuple(dict.fromkeys(note for part in parts for note in part.notes)),
-        policy=policy,
+    table = Table(
+        [label for label, _yes in rows],
+        list(columns),
+        [[yes, n - yes] for _label, yes in rows],
         title=title,
+        respondents=n,
+        rows_overlap=True,
+    )
+    return suppress_table(table, policy)
+
+
+def union_of(tables: Sequence[SuppressedTable]) -> SuppressedTable:
+    """One table as published by several suppression runs (the same counts), with every figure hidden that
+    any run hides: the first hidden version of each figure, the notes of all runs, ``n`` only when every run
+    shows it. Used where one table is protected against several others and must look the same beside each.
+    """
+    if not tables:
+        raise ValueError("union_of needs at least one table")
+    first = tables[0]
+    for other in tables[1:]:
+        if (other.rows, other.columns, other.rows_overlap) != (first.rows, first.columns, first.rows_overlap):
+            raise ValueError(f"table {other.title!r} does not have the same shape")
+
+    def pick(position: Position) -> Cell:
+        for table in tables:
+            if table.figure(position).hidden:
+                return table.figure(position)
+        return first.figure(position)
+
+    n_rows, n_columns = len(first.rows), len(first.columns)
+    return SuppressedTable(
+        rows=first.rows,
+        columns=first.columns,
+        cells=tuple(tuple(pick((i, j)) for j in range(n_columns)) for i in range(n_rows)),
+        row_totals=tuple(pick((i, n_columns)) for i in range(n_rows)),
+        column_totals=tuple(pick((n_rows, j)) for j in range(n_columns)),
+        grand_total=pick((n_rows, n_columns)),
+        n=None if any(table.n is None for table in tables) else first.n,
+        notes=tuple(dict.fromkeys(note for table in tables for note in table.notes)),
+        policy=first.policy,
+        title=first.title,
+        rows_overlap=first.rows_overlap,
     )
 
 
@@ -732,10 +877,10 @@ def suppress_linked(
 
     Use it whenever a figure is shown beside another it contains, e.g. a cooperation (parent) beside one or
     more of its member municipalities (children). All tables must have the same row and column labels, in the
-    same order, and every child cell must be at most the parent cell; the children together may cover all of
-    the parent (a partition) or part of it. Publish the returned tables, never separately suppressed ones:
-    separate suppression lets a reader subtract a member from its cooperation and read off the other members'
-    counts.
+    same order, and the same ``rows_overlap``; every child cell must be at most the parent cell. The children
+    together may cover all of the parent (a partition) or part of it. Publish the returned tables, never
+    separately suppressed ones: separate suppression lets a reader subtract a member from its cooperation and
+    read off the other members' counts.
 
     What is guaranteed, iterating until nothing changes:
 
@@ -747,7 +892,8 @@ def suppress_linked(
     * in every line where that difference's total can be computed, the hidden part of the difference does not
       add up to 1..k-1;
     * no hidden figure can be recovered exactly from all the published figures together, counting the
-      equation parent = sum(children) when the children make up the whole parent.
+      equation parent = sum(children) when the children make up the whole parent (with overlapping rows:
+      the row equations and "a row total equal to n is n"; column sums are not published).
 
     At most :data:`MAX_LINKED_CHILDREN` children (every subset is checked). Raises ValueError on mismatched
     tables. ``forced``: positions to hide as well, one collection per table (the parent first).
@@ -787,10 +933,14 @@ def suppress_linked(
 
 
 def _force(state: _Suppressor, positions: Iterable[Position]) -> None:
+    n_rows, n_columns = len(state.table.rows), len(state.table.columns)
     for position in positions:
         if position not in state.values:
+            if state.rows_overlap and position[0] == n_rows and 0 <= position[1] < n_columns:
+                continue  # a column sum of overlapping rows: never published anyway
             raise ValueError(f"position {position} is not in the table")
         state.hide(position, HiddenReason.SECONDARY)
+    state.sync_tied()
 
 
 def _check_linked(parent: Table, children: Sequence[Table]) -> None:
@@ -799,6 +949,8 @@ def _check_linked(parent: Table, children: Sequence[Table]) -> None:
     for child in children:
         if tuple(child.rows) != tuple(parent.rows) or tuple(child.columns) != tuple(parent.columns):
             raise ValueError(f"table {child.title!r} does not have the parent's rows and columns")
+        if child.rows_overlap != parent.rows_overlap:
+            raise ValueError(f"table {child.title!r} and the parent differ in rows_overlap")
     child_values = [child.extended_values() for child in children]
     for position, value in parent.extended_values().items():
         if sum(values[position] for values in child_values) > value:
@@ -867,6 +1019,11 @@ def _joint_equations(states: Sequence[_Suppressor]) -> list[dict[_Variable, int]
             if line.total in state.hidden:
                 equation[(index, line.total)] = -1
             equations.append(equation)
+        for position in state.tied[1:]:  # overlapping rows: a row total equal to n is n
+            equation = {(index, position): 1} if position in state.hidden else {}
+            if state.tied[0] in state.hidden:
+                equation[(index, state.tied[0])] = -1
+            equations.append(equation)
     for position in states[0].values:
         equation = {(0, position): 1} if position in states[0].hidden else {}
         equation.update(
@@ -912,9 +1069,9 @@ def _add_multiple(
 def _joint_neighbours(
     states: Sequence[_Suppressor], table_index: int, position: Position
 ) -> list[tuple[int, Position]]:
-    """Shown figures that share an equation with the given one: its row and column, and the same position in
-    the parent and the other children."""
+    """Shown figures that share an equation with the given one: its row and column (see
+    ``_Suppressor.neighbours``), and the same position in the parent and the other children."""
     state = states[table_index]
-    same_table = [(table_index, p) for line in state.lines_through(position) for p in line.figures]
+    same_table = [(table_index, p) for p in state.neighbours(position)]
     across = [(index, position) for index in range(len(states))]
     return [(index, p) for index, p in [*same_table, *across] if states[index].is_shown(p)]

@@ -23,6 +23,7 @@ from mestring.stats.suppression import (
     percentages,
     suppress_linked,
     suppress_table,
+    union_of,
 )
 
 ChartKind = Literal["stacked", "bars", "none"]
@@ -209,7 +210,8 @@ class ReportTable:
     ``share_axis`` adds percentages (of the row total by default) computed only from published figures;
     ``chart`` says how renderers draw it: ``"stacked"`` (shares of each row, e.g. green/yellow/red),
     ``"bars"`` (one bar per row, the row total) or ``"none"``. ``colours`` are CSS colour names/classes per
-    column for charts (optional).
+    column for charts (optional). ``show_totals=False`` leaves out the row totals and the total row; a table
+    whose rows overlap (``table.rows_overlap``) never shows the total row (its column sums are not published).
     """
 
     key: str
@@ -246,6 +248,11 @@ class ReportTable:
     @property
     def has_hidden(self) -> bool:
         return bool(self.table.hidden_positions)
+
+    @property
+    def show_footer(self) -> bool:
+        """Whether renderers print the total row (column sums and the grand total)."""
+        return self.show_totals and not self.table.rows_overlap
 
     def body(self) -> list[tuple[str, list[Cell], Cell, list[float | None], float | None]]:
         """Per row: label, cells, row total, shares per cell, share of the row total."""
@@ -347,32 +354,7 @@ def suppress_nested(
     runs = [suppress_linked(parent, [child], policy) for parent in parents]
     if not runs:
         return NestedResult(child=suppress_table(child, policy))
-    hidden: dict[tuple[int, int], Cell] = {}
-    for run in runs:
-        published = run.children[0]
-        for position in published.hidden_positions:
-            hidden.setdefault(position, published.figure(position))
-    base = runs[0].children[0]
-    n_rows, n_columns = len(base.rows), len(base.columns)
-    values = child.extended_values()
-
-    def cell(position: tuple[int, int]) -> Cell:
-        return hidden.get(position) or Cell(values[position])
-
-    notes = tuple(dict.fromkeys(note for run in runs for note in run.children[0].notes))
-    grand = (n_rows, n_columns)
-    merged = SuppressedTable(
-        rows=base.rows,
-        columns=base.columns,
-        cells=tuple(tuple(cell((i, j)) for j in range(n_columns)) for i in range(n_rows)),
-        row_totals=tuple(cell((i, n_columns)) for i in range(n_rows)),
-        column_totals=tuple(cell((n_rows, j)) for j in range(n_columns)),
-        grand_total=cell(grand),
-        n=None if any(run.children[0].n is None for run in runs) else base.n,
-        notes=notes,
-        policy=policy,
-        title=child.title,
-    )
+    merged = union_of([run.children[0] for run in runs])
     return NestedResult(child=merged, parents=[run.parent for run in runs])
 
 

@@ -64,7 +64,10 @@ def test_report_numbers_match_hand_computed_tables(world) -> None:  # type: igno
     assert areas[3] == ["Økonomi", "30", "0", "6", "36"]
     assert areas[5] == ["Psykisk helse", "20", "0", "16", "36"]
     assert areas[8] == ["Sosialt nettverk", "30", "0", "6", "36"]
-    assert areas[9] == ["I alt", "228", "0", "60", "288"]
+    # Every area row is all 36 persons (one rating each), so the rows overlap: the column sums (228 green
+    # ratings of 288) count ratings, not persons, and are no longer published (this used to be an "I alt"
+    # row, and its grand total 288 = 8 × n even gave a hidden n away).
+    assert len(areas) == 9 and report.table("omrader").table.rows_overlap
     assert report.table("omrader").n == 36
     shares = report.table("omrader").shares
     assert shares is not None and shares.cells[0] == (55.6, 0.0, 44.4)
@@ -288,4 +291,72 @@ def table_shape(published):  # type: ignore[no-untyped-def]
     """A Table with the published table's labels (margin_groups only reads the shape)."""
     from mestring.stats.suppression import Table
 
-    return Table(published.rows, published.columns, [[0] * len(published.columns) for _r in published.rows])
+    rows = [[0] * len(published.columns) for _r in published.rows]
+    return Table(published.rows, published.columns, rows, rows_overlap=published.rows_overlap)
+
+
+def test_services_table_protects_each_row_and_hides_fewer_cells_than_before(world) -> None:  # type: ignore[no-untyped-def]
+    """Every service row splits the same persons (receives and needs / needs only / receives only /
+    neither), so the rows overlap: each row is protected against its total n and the column sums (services
+    added across persons) are not published. A mid-sized municipality from the demo generator, where a few
+    services have a small cell: protecting published column sums as well (the old way) hid more."""
+    import random
+
+    from mestring.mapping.catalog import SERVICE_CODES
+    from mestring.mapping.demo import synthetic_values
+    from mestring.mapping.models import MappingEntry
+    from mestring.stats.suppression import Table, suppress_table
+
+    mapping_round = ensure_round("1134", YEAR)
+    rng = random.Random("tjenester-1")
+    persons = [synthetic_values(rng, YEAR) for _i in range(100)]
+    MappingEntry.objects.bulk_create(
+        MappingEntry(round=mapping_round, municipality=mapping_round.organisation, year=YEAR, **values)
+        for values in persons
+    )
+    counts = []
+    for code in SERVICE_CODES:
+        both = sum(p[f"needed_{code}"] and p[f"received_{code}"] for p in persons)
+        gap = sum(p[f"needed_{code}"] and not p[f"received_{code}"] for p in persons)
+        only = sum(p[f"received_{code}"] and not p[f"needed_{code}"] for p in persons)
+        counts.append([both, gap, only, len(persons) - both - gap - only])
+    policy = SuppressionPolicy.from_settings()
+
+    report = build_report(municipality_scope(municipality("1134")), year=YEAR)
+    published = report.table("tjenester").table
+
+    assert published.rows_overlap and published.n == 100
+    assert len(grid(report, "tjenester")) == 1 + len(SERVICE_CODES)  # no total row
+    for i, row in enumerate(counts):
+        assert published.row_totals[i].value == 100
+        cells = published.cells[i]
+        for cell, value in zip(cells, row, strict=True):
+            assert cell.value in (None, value)
+            if policy.is_sensitive(value):
+                assert cell.hidden
+        # No hidden cell follows from the row total and the shown cells, nor do the hidden ones add up to
+        # a small count.
+        hidden = [value for cell, value in zip(cells, row, strict=True) if cell.hidden]
+        assert len(hidden) != 1
+        assert not policy.is_sensitive(sum(hidden))
+    old_way = suppress_table(Table(published.rows, published.columns, counts), policy)
+    hidden_now = sum(cell.hidden for line in published.cells for cell in line)
+    hidden_before = sum(cell.hidden for line in old_way.cells for cell in line)
+    assert any(policy.is_sensitive(value) for row in counts for value in row)  # the fixture has small cells
+    assert 0 < hidden_now < hidden_before
+    # The API, the exports and the chart read the same suppressed figures, and none prints a column sum.
+    from mestring.stats.render import render_chart, render_csv, report_to_dict
+
+    data = next(
+        t
+        for section in report_to_dict(report)["sections"]
+        for t in section["tables"]
+        if t["key"] == "tjenester"
+    )
+    assert data["rows_overlap"] is True and data["column_totals"] == [None] * 4
+    assert [row["counts"] for row in data["rows"]] == [
+        [cell.value for cell in line] for line in published.cells
+    ]
+    exported = render_csv([report.table("tjenester")])
+    assert "\nI alt;" not in exported and ";:;" in exported
+    assert "ikke vist" in render_chart(report.table("tjenester"))

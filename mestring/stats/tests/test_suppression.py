@@ -442,9 +442,14 @@ def test_indicators_hide_a_small_yes_or_no_with_its_complement_only() -> None:
     assert shares.cells[0] == (pytest.approx(57.1), pytest.approx(42.9))
 
 
-def test_indicators_over_a_small_group_hide_n_and_every_count_but_zeros() -> None:
+def test_indicators_over_a_small_group_hide_every_row() -> None:
+    # suppress_indicators is now the yes/no case of overlapping rows (Table.rows_overlap), where a row whose
+    # total is below the minimum group size (10) is hidden whole. This used to show the zeros ([[:, 0],
+    # [0, :]]); a group of 3 now shows nothing, like any survey-like group below the minimum.
     table = suppress_indicators([("koordinator", 3), ("kriseplan", 0)], 3, DEFAULT)
     assert table.n is None and table.grand_total.hidden
     assert [c.value for c in table.row_totals] == [None, None]
-    assert values(table) == [[None, 0], [0, None]]  # zero is shown, as everywhere
+    assert values(table) == [[None, None], [None, None]]
+    assert {cell.reason for line in table.cells for cell in line} == {HiddenReason.GROUP_TOO_SMALL}
     assert percentages(table, "row").cells == ((None, None), (None, None))  # no shares below 10
+    assert table.notes[0] == "Gruppen har færre enn 10 personer, derfor vises ingen tall."
