@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
+from mestring.audit.history import describe
 from mestring.audit.models import AccessLog, ChangeLog
 
 if TYPE_CHECKING:
@@ -36,10 +37,6 @@ def _value(value: Any) -> Any:
     return value
 
 
-def _rows(queryset: Any, fields: list[str]) -> list[dict[str, Any]]:
-    return [{f: _value(getattr(obj, f)) for f in fields} for obj in queryset]
-
-
 def access_log_rows(person: Person) -> list[dict[str, Any]]:
     return [
         {
@@ -56,6 +53,21 @@ def access_log_rows(person: Person) -> list[dict[str, Any]]:
     ]
 
 
+def change_row(record: ChangeLog) -> dict[str, Any]:
+    """One change as stored (`hva`, `handling`, `endringer`) and as read (`beskrivelse`,
+    `endringer_tekst`)."""
+    entry = describe(record)
+    return {
+        "tidspunkt": _value(record.at),
+        "hvem": record.username,
+        "hva": record.object_type,
+        "handling": record.action,
+        "endringer": record.changes,
+        "beskrivelse": entry.title,
+        "endringer_tekst": [line.text for line in entry.lines],
+    }
+
+
 def export_person(person: Person) -> dict[str, Any]:
     """The whole record as a JSON-ready dict (Norwegian section names)."""
     from mestring.people.models import BreakGlassGrant
@@ -69,7 +81,7 @@ def export_person(person: Person) -> dict[str, Any]:
             "fodselsnummer": person.national_id or None,
             "fodselsdato": _value(person.birth_date),
             "fodselsar": person.year_of_birth,
-            "kjonn": person.gender,
+            "kjonn": person.get_gender_display(),
             "telefon": person.phone,
             "epost": person.email,
             "adresse": person.address,
@@ -78,9 +90,9 @@ def export_person(person: Person) -> dict[str, Any]:
             "tolk_sprak": person.interpreter_language,
             "fortrolig_adresse": person.confidential_address,
             "bostedskommune": person.organisation.name,
-            "barn_som_parorende": person.children_routine,
+            "barn_som_parorende": person.get_children_routine_display(),
             "barn_oppfolging_tilbudt": person.children_followup_offered,
-            "status": person.status,
+            "status": person.get_status_display(),
             "oppfolging_avsluttet": _value(person.ended_at),
             "registrert": _value(person.created_at),
             "sist_endret": _value(person.updated_at),
@@ -118,10 +130,18 @@ def export_person(person: Person) -> dict[str, Any]:
             }
             for d in person.disclosures.select_related("shared_by")
         ],
-        "parorende": _rows(
-            person.relatives.all(),
-            ["name", "relation", "birth_year", "phone", "is_next_of_kin", "followup_offered", "notes"],
-        ),
+        "parorende": [
+            {
+                "name": r.name,
+                "relation": r.get_relation_display(),
+                "birth_year": r.birth_year,
+                "phone": r.phone,
+                "is_next_of_kin": r.is_next_of_kin,
+                "followup_offered": r.followup_offered,
+                "notes": r.notes,
+            }
+            for r in person.relatives.all()
+        ],
         "bryt_glasset": [
             {
                 "ansatt": str(g.user),
@@ -132,16 +152,7 @@ def export_person(person: Person) -> dict[str, Any]:
             }
             for g in BreakGlassGrant.objects.filter(person=person).select_related("user", "organisation")
         ],
-        "endringer": [
-            {
-                "tidspunkt": _value(c.at),
-                "hvem": c.username,
-                "hva": c.object_type,
-                "handling": c.action,
-                "endringer": c.changes,
-            }
-            for c in ChangeLog.objects.filter(person=person).order_by("at", "pk")
-        ],
+        "endringer": [change_row(c) for c in ChangeLog.objects.filter(person=person).order_by("at", "pk")],
         "tilgangslogg": access_log_rows(person),
     }
     for name, exporter in sorted(_EXPORTERS.items()):

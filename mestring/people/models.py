@@ -78,7 +78,7 @@ class Person(models.Model):
         default=ChildrenRoutine.NOT_ASKED,
     )
     children_followup_offered = models.BooleanField(_("oppfølging av barna er tilbudt"), default=False)
-    children_routine_answered_at = models.DateField(null=True, blank=True)
+    children_routine_answered_at = models.DateField(_("barn som pårørende, besvart"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     ended_at = models.DateTimeField(_("oppfølging avsluttet"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -163,6 +163,8 @@ class ServiceRelation(models.Model):
 
     class Meta:
         ordering = ["valid_from", "pk"]
+        verbose_name = _("tjeneste")
+        verbose_name_plural = _("tjenester")
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
@@ -178,7 +180,12 @@ class CareTeamMembership(models.Model):
     """An internal staff member on the person's care team (the followup app adds external members itself)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="care_team")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="care_teams")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ansatt"),
+        on_delete=models.PROTECT,
+        related_name="care_teams",
+    )
     role_title = models.CharField(_("rolle i teamet"), max_length=200, blank=True, default="")
     valid_from = models.DateField(_("fra"), default=timezone.localdate)
     valid_to = models.DateField(_("til"), null=True, blank=True)
@@ -191,6 +198,8 @@ class CareTeamMembership(models.Model):
 
     class Meta:
         ordering = ["valid_from", "pk"]
+        verbose_name = _("medlem av teamet")
+        verbose_name_plural = _("teammedlemmer")
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
@@ -230,6 +239,8 @@ class Consent(models.Model):
 
     class Meta:
         ordering = ["-decided_on", "-recorded_at", "-pk"]
+        verbose_name = _("samtykke")
+        verbose_name_plural = _("samtykker")
 
     def __str__(self) -> str:
         return f"{self.get_recipient_display()}: {'gitt' if self.given else 'trukket'}"
@@ -249,6 +260,8 @@ class Disclosure(models.Model):
 
     class Meta:
         ordering = ["-shared_at", "-pk"]
+        verbose_name = _("deling")
+        verbose_name_plural = _("delinger")
 
     def __str__(self) -> str:
         return self.what
@@ -280,6 +293,8 @@ class Relative(models.Model):
 
     class Meta:
         ordering = ["relation", "name", "pk"]
+        verbose_name = _("pårørende")
+        verbose_name_plural = _("pårørende")
 
     def __str__(self) -> str:
         return self.name
@@ -307,6 +322,8 @@ class BreakGlassGrant(models.Model):
 
     class Meta:
         ordering = ["-granted_at", "-pk"]
+        verbose_name = _("bryt glasset-tilgang")
+        verbose_name_plural = _("bryt glasset-tilganger")
 
     def __str__(self) -> str:
         return f"{self.user} → {self.person_id}"

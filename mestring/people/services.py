@@ -230,13 +230,21 @@ def person_create(
         person=person,
         obj=person,
         action="created",
-        changes={k: [None, REDACTED if k.startswith("national_id") else _json(v)] for k, v in values.items()},
+        changes=_created_changes(values),
     )
     if unit is not None:
         service_relation_add(actor=actor, person=person, unit=unit)
     if add_actor_to_care_team and user is not None:
         care_team_member_add(actor=actor, person=person, user=user, role_title=care_team_role_title)
     return person
+
+
+def _created_changes(values: dict[str, Any]) -> dict[str, list[Any]]:
+    """A new record's values for the change log; the national id only as "[endret]", once."""
+    changes = {k: [None, _json(v)] for k, v in values.items() if not k.startswith("national_id")}
+    if any(k.startswith("national_id") for k in values):
+        changes["national_id"] = [None, REDACTED]
+    return changes
 
 
 def _json(value: Any) -> Any:

@@ -17,6 +17,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from mestring.accounts.models import Membership, User
 from mestring.accounts.roles import Perm, Role, role_has
+from mestring.audit.history import describe_all
 from mestring.audit.models import ChangeLog
 from mestring.audit.services import log_access_many
 from mestring.core.forms import apply_errors, message_errors
@@ -404,53 +405,11 @@ def care_team(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-FIELD_LABELS = {f.name: str(f.verbose_name) for f in Person._meta.get_fields() if hasattr(f, "verbose_name")}
-FIELD_LABELS.update(
-    {
-        "national_id": _("fødselsnummer"),
-        "unit": _("enhet"),
-        "user": _("ansatt"),
-        "role_title": _("rolle i teamet"),
-        "recipient": _("mottaker"),
-        "given": _("samtykke gitt"),
-        "scope": _("hva kan deles"),
-        "what": _("hva ble delt"),
-        "name": _("navn"),
-        "relation": _("relasjon"),
-        "valid_to": _("til"),
-    }
-)
-OBJECT_LABELS = {
-    "person": _("Personopplysninger"),
-    "servicerelation": _("Tjeneste"),
-    "careteammembership": _("Team"),
-    "consent": _("Samtykke"),
-    "disclosure": _("Deling"),
-    "relative": _("Pårørende"),
-}
-ACTION_LABELS = {
-    "created": _("registrert"),
-    "changed": _("endret"),
-    "ended": _("avsluttet"),
-    "reopened": _("gjenåpnet"),
-    "removed": _("fjernet"),
-    "shared": _("delt"),
-}
-
-
 @member_required(Perm.PERSON_VIEW)
 def history(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk, _("endringshistorikk"))
-    entries = []
-    for entry in ChangeLog.objects.filter(person=person).order_by("-at", "-pk")[:500]:
-        changes = [
-            (FIELD_LABELS.get(field, field), values[0], values[1])
-            for field, values in (entry.changes or {}).items()
-            if isinstance(values, list) and len(values) == 2
-        ]
-        label = OBJECT_LABELS.get(entry.object_type, entry.object_type)
-        entries.append((entry, f"{label} ({ACTION_LABELS.get(entry.action, entry.action)})", changes))
-    return render(request, "people/history.html", {"person": person, "entries": entries})
+    records = ChangeLog.objects.filter(person=person).order_by("-at", "-pk")[:500]
+    return render(request, "people/history.html", {"person": person, "entries": describe_all(records)})
 
 
 @member_required(Perm.PERSON_EDIT)

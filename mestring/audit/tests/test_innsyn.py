@@ -34,12 +34,18 @@ def test_innsyn_export_contains_everything_and_who_read(world, client: Client) -
     assert data["samtykker"][0]["hva_kan_deles"] == "Medisiner"
     assert data["delinger"][0]["hva"] == "Medisinliste"
     assert data["parorende"][0]["name"] == "Mor Testesen"
+    assert data["parorende"][0]["relation"] == "Forelder"  # choice codes as their Norwegian labels
+    assert data["person"]["status"] == "Aktiv"
     assert {t["ansatt"] for t in data["team"]} == {"Kari Fjellstad"}
     assert data["tjenester"][0]["enhet"] == "Rus og psykisk helse Evje og Hornnes"
     readers = [(r["brukernavn"], r["hva"]) for r in data["tilgangslogg"]]
     assert ("koordinator.evje", "personside") in readers
     assert readers[-1] == ("ruskonsulent.setesdal", "innsyn: eksport JSON")  # the export itself is logged
     assert any(c["handling"] == "created" for c in data["endringer"])
+    consent = next(c for c in data["endringer"] if c["hva"] == "consent")
+    assert consent["beskrivelse"] == "Samtykke (registrert)"
+    assert "Mottaker: – → Fastlege" in consent["endringer_tekst"]
+    assert "Samtykke gitt: – → Ja" in consent["endringer_tekst"]
     text = json.dumps(data)
     assert person.national_id_hmac not in text and person.national_id_encrypted not in text
 

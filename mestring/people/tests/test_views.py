@@ -237,7 +237,7 @@ def test_history_shows_old_and_new_in_norwegian(world, coordinator) -> None:  # 
     person = fixture_person(world)
     services.person_update(actor=None, person=person, expected_version=1, phone="12 34 56 78")
     html = coordinator.get(reverse("people:history", kwargs={"pk": person.pk})).content.decode()
-    assert "Personopplysninger (endret)" in html and "telefon" in html and "12 34 56 78" in html
+    assert "Personopplysninger (endret)" in html and "Telefon: – → 12 34 56 78" in html
     assert FIXTURE_ID not in html
 
 
