@@ -12,7 +12,7 @@ from mestring.accounts.models import User
 from mestring.core.world import World
 from mestring.followup import services
 from mestring.followup.instruments import ensure_builtin_instruments
-from mestring.followup.models import Episode, Instrument, Measure
+from mestring.followup.models import Episode, IndividualPlan, Instrument, Measure, PlanVersion
 from mestring.mapping.areas import AREA_CODES, Phase, Rating
 from mestring.people.models import Person
 
@@ -373,13 +373,15 @@ def _suldal_team(world: World) -> None:
                 coordinator=ola if i % 4 else None,
             )
         if plan:
-            services.plan_save(
+            version = services.plan_save(
                 actor=ola,
                 person=person,
                 expected_version=0,
                 needs="Hjelp til å klare hverdagen hjemme",
-                next_review_on=today + timedelta(days=(-20 if i % 5 == 0 else 60)),
+                next_review_on=today + timedelta(days=60),
             )
+            if i % 5 == 0:
+                _review_passed(version, today - timedelta(days=20))
         if crisis:
             services.crisis_plan_save(
                 actor=ola,
@@ -389,6 +391,15 @@ def _suldal_team(world: World) -> None:
                 what_helps="Besøk av teamet, faste avtaler",
                 contacts="FACT-light-teamet: 400 00 333",
             )
+
+
+def _review_passed(version: PlanVersion, review_on: date) -> None:
+    """Demo only: let time pass for a plan saved long ago, so its next review (a date in the future when it
+    was saved; services refuse older dates) is now overdue."""
+    IndividualPlan.objects.filter(pk=version.plan_id).update(next_review_on=review_on)
+    version.snapshot["next_review_on"] = review_on.isoformat()
+    version.saved_at = timezone.now() - timedelta(days=120)
+    version.save(update_fields=["snapshot", "saved_at"])
 
 
 @transaction.atomic

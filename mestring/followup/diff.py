@@ -96,6 +96,11 @@ class PlanDiff:
     def is_empty(self) -> bool:
         return not self.fields and not any(lst.items for lst in self.lists)
 
+    @property
+    def labels(self) -> list[str]:
+        """What changed, in words: the changed fields and lists ("Behov, Ansvarsgruppe")."""
+        return [str(c.label) for c in self.fields] + [str(lst.label) for lst in self.lists if lst.items]
+
 
 def _title(item: dict[str, Any]) -> str:
     return str(item.get("text") or item.get("title") or item.get("name") or "")
@@ -138,3 +143,41 @@ def plan_diff(old: dict[str, Any], new: dict[str, Any]) -> PlanDiff:
                 changes.append(ItemChange(kind="removed", title=_title(item)))
         lists.append(ListChange(label=label, items=changes))
     return PlanDiff(fields=fields, lists=lists)
+
+
+def snapshot_value(value: Any) -> Any:
+    """A form value as a snapshot stores it (dates as ISO strings)."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+@dataclass
+class ConflictField:
+    name: str
+    label: Any
+    theirs: str
+    yours: str
+    taken: bool  # the other person's value was taken into the form (you had not changed this field)
+
+
+def plan_conflict(
+    *, base: dict[str, Any], theirs: dict[str, Any], yours: dict[str, Any]
+) -> list[ConflictField]:
+    """A three-way comparison of the plan's own fields after an edit conflict: `base` is the version the form
+    was opened from, `theirs` the version saved in between, `yours` the form. Fields only the other person
+    changed are taken into the form (`taken`); fields both changed differently are shown side by side and
+    keep your text; fields only you changed, or changed alike, are not listed."""
+    fields = []
+    for name in yours:
+        before, mine, other = base.get(name), yours[name], theirs.get(name)
+        if mine == other or other == before:
+            continue
+        fields.append(
+            ConflictField(
+                name=name,
+                label=FIELD_LABELS.get(name, name),
+                theirs=display(other),
+                yours=display(mine),
+                taken=mine == before,
+            )
+        )
+    return fields

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 
@@ -157,6 +158,11 @@ class SvgChart:
     plot_top: int
     plot_bottom: int
     threshold: float | None = None  # y of the session-feedback signal line
+
+
+def score_text(value: float | None) -> str:
+    """A score as the pages and messages show it: one decimal in the active language's notation (7,0)."""
+    return "" if value is None else formats.number_format(value, decimal_pos=1)
 
 
 def _number(value: float) -> str:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from mestring.accounts.models import Membership, User
 from mestring.accounts.roles import PERMISSIONS, Perm
 from mestring.followup.models import (
+    GOAL_TEXT_MAX_LENGTH,
     Agency,
     Goal,
     Instrument,
@@ -79,6 +81,30 @@ def staff_for(person: Person, membership: Membership) -> QuerySet[User]:
     )
 
 
+def check_dates(
+    form: forms.Form, person: Person | None, fields: tuple[str, ...], *, past: bool = False
+) -> None:
+    """Field errors for dates before the person was born and, with `past` (things that have happened), after
+    today. The services check the same (`services.date_errors`), so the API refuses them too."""
+    from mestring.followup.services import date_errors
+
+    if person is None:
+        return
+    for name in fields:
+        value = form.cleaned_data.get(name)
+        if isinstance(value, datetime):
+            value = timezone.localtime(value).date()
+        for message in date_errors(person, value, past=past):
+            form.add_error(name, message)
+
+
+def check_phone(value: str) -> None:
+    from mestring.followup.services import phone_errors
+
+    if errors := phone_errors(value):
+        raise ValidationError(errors)
+
+
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return obj.get_full_name() or obj.get_username()
@@ -108,6 +134,7 @@ class EpisodeForm(forms.Form):
         self, *args: Any, person: Person, membership: Membership, editing: bool, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.person = person
         self.fields["units"].queryset = serving_units(person, membership)  # type: ignore[attr-defined]
         if editing:
             del self.fields["coordinator"]
@@ -120,6 +147,7 @@ class EpisodeForm(forms.Form):
         start, end = data.get("started_on"), data.get("ended_on")
         if start and end and end < start:
             self.add_error("ended_on", _("Sluttdatoen kan ikke være før startdatoen."))
+        check_dates(self, self.person, ("started_on", "ended_on"))
         return data
 
 
@@ -129,7 +157,13 @@ class CoordinatorForm(forms.Form):
 
     def __init__(self, *args: Any, person: Person, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.person = person
         self.fields["coordinator"].queryset = staff_for(person, membership)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        check_dates(self, self.person, ("since",))
+        return data
 
 
 class ReferralForm(forms.Form):
@@ -142,12 +176,22 @@ class ReferralForm(forms.Form):
     answered_on = forms.DateField(label=_("Svar dato"), required=False, widget=DateInput())
     started_on = forms.DateField(label=_("Oppstart dato"), required=False, widget=DateInput())
 
+    def __init__(self, *args: Any, person: Person | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.person = person
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        check_dates(self, self.person, ("referred_on", "answered_on"), past=True)
+        check_dates(self, self.person, ("started_on",))
+        return data
+
 
 class GoalForm(forms.Form):
     text = forms.CharField(
         label=_("Hva er viktig for deg?"),
         help_text=_("Skriv målet med personens egne ord."),
-        max_length=2000,
+        max_length=GOAL_TEXT_MAX_LENGTH,
         widget=textarea(3),
     )
     parent = forms.ModelChoiceField(
@@ -166,25 +210,48 @@ class GoalForm(forms.Form):
 
 
 class GoalEditForm(forms.Form):
-    text = forms.CharField(label=_("Målet med personens egne ord"), max_length=2000, widget=textarea(3))
+    text = forms.CharField(
+        label=_("Målet med personens egne ord"), max_length=GOAL_TEXT_MAX_LENGTH, widget=textarea(3)
+    )
     status = forms.ChoiceField(label=_("Status"), choices=Goal.Status.choices)
     area = forms.ChoiceField(label=_("Levekårsområde"), choices=[("", "–"), *AREAS], required=False)
 
 
 SCALE_1_5 = [(i, str(i)) for i in range(1, 6)]
+# No value is chosen for the person: a skipped scale must be an error, not a silent 1.
+SCALE_1_5_EMPTY = [("", _("Velg 1–5")), *SCALE_1_5]
+SCALE_REQUIRED = {"required": _("Velg en verdi fra 1 til 5.")}
 
 
 class GoalRatingForm(forms.Form):
     progress = forms.TypedChoiceField(
-        label=_("Fremgang mot målet (1 = ingen, 5 = nådd)"), choices=SCALE_1_5, coerce=int
+        label=_("Fremgang mot målet (1 = ingen, 5 = nådd)"),
+        choices=SCALE_1_5_EMPTY,
+        coerce=int,
+        error_messages=SCALE_REQUIRED,
     )
     confidence = forms.TypedChoiceField(
-        label=_("Hvor sikker er personen på å nå målet? (1–5)"), choices=SCALE_1_5, coerce=int
+        label=_("Hvor sikker er personen på å nå målet? (1–5)"),
+        choices=SCALE_1_5_EMPTY,
+        coerce=int,
+        error_messages=SCALE_REQUIRED,
     )
     satisfaction = forms.TypedChoiceField(
-        label=_("Hvor fornøyd er personen med innsatsen så langt? (1–5)"), choices=SCALE_1_5, coerce=int
+        label=_("Hvor fornøyd er personen med innsatsen så langt? (1–5)"),
+        choices=SCALE_1_5_EMPTY,
+        coerce=int,
+        error_messages=SCALE_REQUIRED,
     )
     rated_on = forms.DateField(label=_("Dato"), initial=timezone.localdate, widget=DateInput())
+
+    def __init__(self, *args: Any, person: Person | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.person = person
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        check_dates(self, self.person, ("rated_on",), past=True)
+        return data
 
 
 class MappingForm(forms.Form):
@@ -193,8 +260,9 @@ class MappingForm(forms.Form):
     assessed_on = forms.DateField(label=_("Kartlagt dato"), initial=timezone.localdate, widget=DateInput())
     note = forms.CharField(label=_("Merknad til kartleggingen"), required=False, widget=textarea(2))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, person: Person | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.person = person
         for code, label in AREAS:
             self.fields[code] = forms.ChoiceField(
                 label=label,
@@ -207,6 +275,11 @@ class MappingForm(forms.Form):
                 required=False,
                 widget=textarea(2),
             )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        check_dates(self, self.person, ("assessed_on",), past=True)
+        return data
 
     def area_rows(self) -> list[tuple[Any, Any]]:
         return [(self[code], self[f"{code}_note"]) for code, _label in AREAS]
@@ -238,6 +311,12 @@ class PlanForm(forms.Form):
     change_note = forms.CharField(label=_("Hva er endret (kort)"), max_length=500, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
+    def clean_next_review_on(self) -> Any:
+        day = self.cleaned_data.get("next_review_on")
+        if day is not None and day < timezone.localdate():
+            raise ValidationError(_("Neste evaluering må være i dag eller senere."))
+        return day
+
 
 class PlanDeclineForm(forms.Form):
     reason = forms.CharField(label=_("Personens begrunnelse (valgfritt)"), required=False, widget=textarea(3))
@@ -265,6 +344,7 @@ class MeasureForm(forms.Form):
 
     def __init__(self, *args: Any, person: Person, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.person = person
         self.fields["goal"].queryset = Goal.objects.filter(person=person)  # type: ignore[attr-defined]
         self.fields["responsible_user"].queryset = staff_for(person, membership)  # type: ignore[attr-defined]
 
@@ -272,6 +352,7 @@ class MeasureForm(forms.Form):
         data = super().clean() or {}
         if data.get("start_on") and data.get("end_on") and data["end_on"] < data["start_on"]:
             self.add_error("end_on", _("Sluttdatoen kan ikke være før startdatoen."))
+        check_dates(self, self.person, ("start_on",))
         return data
 
 
@@ -282,10 +363,21 @@ class CareTeamForm(forms.Form):
         required=False,
         help_text=_("Velg en ansatt, eller fyll inn navn for eksterne deltakere og pårørende."),
     )
-    name = forms.CharField(label=_("Navn (eksterne)"), max_length=200, required=False)
+    name = forms.CharField(
+        label=_("Navn (eksterne)"),
+        max_length=200,
+        required=False,
+        help_text=_("Bare for eksterne deltakere og pårørende; la feltet stå tomt når du velger en ansatt."),
+    )
     agency = forms.ChoiceField(label=_("Instans"), choices=Agency.choices, initial=Agency.MUNICIPAL)
     role_title = forms.CharField(label=_("Rolle i ansvarsgruppen"), max_length=200, required=False)
-    phone = forms.CharField(label=_("Telefon"), max_length=30, required=False)
+    phone = forms.CharField(
+        label=_("Telefon"),
+        max_length=30,
+        required=False,
+        validators=[check_phone],
+        help_text=_("Sifre og mellomrom, gjerne med + og landkode foran."),
+    )
     email = forms.EmailField(label=_("E-post"), required=False)
     consent_to_share = forms.BooleanField(
         label=_("Personen har samtykket til at denne deltakeren får informasjon"), required=False
@@ -299,6 +391,14 @@ class CareTeamForm(forms.Form):
         data = super().clean() or {}
         if not data.get("user") and not (data.get("name") or "").strip():
             self.add_error("name", _("Velg en ansatt eller skriv navnet på deltakeren."))
+        if data.get("user") and (data.get("name") or "").strip():
+            self.add_error(
+                "name",
+                _(
+                    "Navnet er bare for eksterne deltakere. En ansatt står med navnet sitt; "
+                    "tøm navnefeltet eller velg ingen ansatt."
+                ),
+            )
         return data
 
 
@@ -306,6 +406,15 @@ class MeetingCreateForm(forms.Form):
     starts_at = forms.DateTimeField(label=_("Tidspunkt"), widget=DateTimeInput())
     place = forms.CharField(label=_("Sted"), max_length=200, required=False)
     agenda = forms.CharField(label=_("Saksliste"), required=False, widget=textarea(4))
+
+    def __init__(self, *args: Any, person: Person | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.person = person
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        check_dates(self, self.person, ("starts_at",))
+        return data
 
 
 class MeetingForm(forms.Form):
@@ -320,9 +429,18 @@ class MeetingForm(forms.Form):
     next_meeting_on = forms.DateField(label=_("Neste møte"), required=False, widget=DateInput())
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, members: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, members: list[Any], person: Person | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.person = person
         self.fields["present"].choices = [(str(m.pk), str(m)) for m in members]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        check_dates(self, self.person, ("starts_at",))
+        starts_at = data.get("starts_at")
+        if data.get("status") == Meeting.Status.HELD and starts_at and starts_at > timezone.now():
+            self.add_error("starts_at", _("Et møte som er avholdt, kan ikke ha et tidspunkt fram i tid."))
+        return data
 
 
 class DecisionForm(forms.Form):
@@ -336,9 +454,24 @@ class DecisionForm(forms.Form):
     measure = forms.ModelChoiceField(
         label=_("Tiltak som endres"), queryset=Measure.objects.none(), required=False
     )
-    title = forms.CharField(label=_("Navn på nytt tiltak"), max_length=300, required=False)
-    responsible = forms.CharField(label=_("Ansvarlig (nytt tiltak)"), max_length=200, required=False)
-    end_on = forms.DateField(label=_("Ny sluttdato / evalueres"), required=False, widget=DateInput())
+    title = forms.CharField(
+        label=_("Navn på nytt tiltak"),
+        max_length=300,
+        required=False,
+        help_text=_("Må fylles ut når du velger «Opprett nytt tiltak»."),
+    )
+    responsible = forms.CharField(
+        label=_("Ansvarlig (nytt tiltak)"),
+        max_length=200,
+        required=False,
+        help_text=_("Må fylles ut når du velger «Opprett nytt tiltak»."),
+    )
+    end_on = forms.DateField(
+        label=_("Ny sluttdato / evalueres"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Et nytt tiltak starter i dag."),
+    )
     status = forms.ChoiceField(
         label=_("Ny status for tiltaket"), choices=[("", "–"), *Measure.Status.choices], required=False
     )
@@ -350,16 +483,26 @@ class DecisionForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         action = data.get("action")
+        end_on = data.get("end_on")
         if action == "create":
             if not (data.get("title") or "").strip():
                 self.add_error("title", _("Skriv hva det nye tiltaket er."))
             if not (data.get("responsible") or "").strip():
                 self.add_error("responsible", _("Skriv hvem som er ansvarlig."))
+            if end_on and end_on < timezone.localdate():
+                self.add_error("end_on", _("Sluttdatoen kan ikke være før i dag, når tiltaket starter."))
         if action == "change":
-            if not data.get("measure"):
+            measure = data.get("measure")
+            if not measure:
                 self.add_error("measure", _("Velg tiltaket som endres."))
-            if not data.get("end_on") and not data.get("status"):
+            if not end_on and not data.get("status"):
                 self.add_error("status", _("Velg ny status eller ny sluttdato."))
+            if measure and end_on and end_on < measure.start_on:
+                self.add_error(
+                    "end_on",
+                    _("Sluttdatoen kan ikke være før tiltaket startet (%(d)s).")
+                    % {"d": measure.start_on.strftime("%d.%m.%Y")},
+                )
         return data
 
 
@@ -380,8 +523,11 @@ class FeedbackForm(forms.Form):
     answered_on = forms.DateField(label=_("Dato"), initial=timezone.localdate, widget=DateInput())
     note = forms.CharField(label=_("Merknad"), max_length=500, required=False)
 
-    def __init__(self, *args: Any, instrument: Instrument, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, instrument: Instrument, person: Person | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.person = person
         self.instrument = instrument
         self.items = list(instrument.items.all())
         choices = [(i, str(i)) for i in range(instrument.scale_min, instrument.scale_max + 1)]
@@ -393,6 +539,11 @@ class FeedbackForm(forms.Form):
                 widget=forms.RadioSelect,
                 error_messages={"required": _("Svar på dette spørsmålet.")},
             )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        check_dates(self, self.person, ("answered_on",), past=True)
+        return data
 
     def item_fields(self) -> list[Any]:
         return [self[f"item_{item.pk}"] for item in self.items]
@@ -438,7 +589,32 @@ class BoardEntryForm(forms.Form):
     reason = forms.CharField(label=_("Hvorfor trengs tett oppfølging nå?"), max_length=500)
     responsible = UserChoiceField(label=_("Ansvarlig"), queryset=User.objects.none(), required=False)
 
-    def __init__(self, *args: Any, persons: QuerySet[Person], staff: QuerySet[User], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        persons: QuerySet[Person],
+        staff: QuerySet[User],
+        on_board: dict[int, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`on_board`: {person id: open BoardEntry}; those persons are not offered, and naming one anyway (a
+        stale form) gives a clear error instead of replacing the entry."""
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = persons  # type: ignore[attr-defined]
+        self.on_board = on_board or {}
+        field = self.fields["person"]
+        field.queryset = persons  # type: ignore[attr-defined]
+        field.widget.choices = [  # type: ignore[attr-defined]
+            choice
+            for choice in field.choices  # type: ignore[attr-defined]
+            if not choice[0] or choice[0].value not in self.on_board
+        ]
         self.fields["responsible"].queryset = staff  # type: ignore[attr-defined]
+
+    def clean_person(self) -> Person:
+        from mestring.followup.services import board_duplicate_message
+
+        person: Person = self.cleaned_data["person"]
+        entry = self.on_board.get(person.pk)
+        if entry is not None:
+            raise ValidationError(board_duplicate_message(person, entry))
+        return person

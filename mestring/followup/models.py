@@ -155,6 +155,11 @@ class Referral(models.Model):
         return self.status in (self.Status.SENT, self.Status.ACCEPTED)
 
 
+# A goal in the person's own words: a few sentences at most (forms, services and API already stopped at 2000
+# characters before the column had a limit, so no stored goal is longer).
+GOAL_TEXT_MAX_LENGTH = 2000
+
+
 class Goal(models.Model):
     """ "Hva er viktig for deg?": the person's own goals, in their own words; sub-goals under a main goal."""
 
@@ -172,7 +177,7 @@ class Goal(models.Model):
         on_delete=models.CASCADE,
         related_name="sub_goals",
     )
-    text = models.TextField(_("målet med personens egne ord"))
+    text = models.CharField(_("målet med personens egne ord"), max_length=GOAL_TEXT_MAX_LENGTH)
     area = models.CharField(_("levekårsområde"), max_length=30, choices=AREAS, blank=True, default="")
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     created_on = models.DateField(_("registrert"), default=timezone.localdate)

@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from mestring.accounts.models import Membership
 from mestring.audit.models import AccessLog, ChangeLog
@@ -369,11 +370,25 @@ CHANGE_LABELS: dict[str, Any] = {
     "consent": _("Samtykker"),
     "relative": _("Pårørende"),
 }
-ACTION_LABELS: dict[str, Any] = {"created": _("nye"), "changed": _("endret"), "ended": _("avsluttet")}
 
 
-def changes_since_previous_meeting(meeting: Meeting) -> list[tuple[Any, Any, int]]:
-    """ "What changed since the last meeting": (area, action, count) from the change log between the previous
+def action_label(action: str, n: int) -> str:
+    """'1 ny', '3 nye', '2 endret' … with Norwegian number agreement."""
+    if action == "created":
+        text = ngettext("%(n)d ny", "%(n)d nye", n)
+    elif action == "changed":
+        text = ngettext("%(n)d endret", "%(n)d endret", n)
+    elif action == "ended":
+        text = ngettext("%(n)d avsluttet", "%(n)d avsluttet", n)
+    elif action == "removed":
+        text = ngettext("%(n)d slettet", "%(n)d slettet", n)
+    else:
+        return f"{n} {action}"
+    return text % {"n": n}
+
+
+def changes_since_previous_meeting(meeting: Meeting) -> list[tuple[Any, str]]:
+    """ "What changed since the last meeting": (area, "3 nye") from the change log between the previous
     meeting and this one (or now, for a meeting not yet held)."""
     previous = (
         Meeting.objects.filter(person_id=meeting.person_id, starts_at__lt=meeting.starts_at)
@@ -394,7 +409,7 @@ def changes_since_previous_meeting(meeting: Meeting) -> list[tuple[Any, Any, int
         .order_by("object_type", "action")
     )
     return [
-        (CHANGE_LABELS.get(kind, kind), ACTION_LABELS.get(action, action), n)
+        (CHANGE_LABELS.get(kind, kind), action_label(action, n))
         for kind, action, n in rows
         if kind in CHANGE_LABELS
     ]

@@ -9,6 +9,7 @@ someone saved in between.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -24,6 +25,7 @@ from mestring.audit.services import record_change
 from mestring.core.errors import StaleEditError
 from mestring.followup import feedback
 from mestring.followup.models import (
+    GOAL_TEXT_MAX_LENGTH,
     Agency,
     Attendance,
     BoardEntry,
@@ -121,6 +123,46 @@ def _period(start: date, end: date | None, field: str = "ended_on") -> None:
         raise ValidationError({field: [_("Sluttdatoen kan ikke være før startdatoen.")]})
 
 
+# No follow-up record is older than this when the person's birth is unknown.
+EARLIEST_DATE = date(1900, 1, 1)
+
+
+def earliest_date(person: Person) -> date:
+    """The first day a follow-up date about the person can be: the birth date, 1 January of the birth year, or
+    `EARLIEST_DATE` when neither is known."""
+    if person.birth_date:
+        return max(person.birth_date, EARLIEST_DATE)
+    if person.birth_year:
+        return max(date(person.birth_year, 1, 1), EARLIEST_DATE)
+    return EARLIEST_DATE
+
+
+def date_errors(person: Person, day: date | None, *, past: bool = False) -> list[str]:
+    """Why `day` cannot be a date in the person's follow-up: before the person was born (or before 1900), or,
+    for something that has happened (`past`), after today. Shared by the forms and the services."""
+    if day is None:
+        return []
+    if past and day > _today():
+        return [_("Datoen kan ikke være fram i tid.")]
+    earliest = earliest_date(person)
+    if day < earliest:
+        if earliest == EARLIEST_DATE:
+            return [_("Datoen kan ikke være før %(d)s.") % {"d": earliest.strftime("%d.%m.%Y")}]
+        return [
+            _("Datoen kan ikke være før personen ble født (%(d)s).")
+            % {"d": earliest.strftime("%d.%m.%Y") if person.birth_date else earliest.year}
+        ]
+    return []
+
+
+def _check_dates(person: Person, *, past: bool = False, **days: date | None) -> None:
+    errors = {
+        field: messages for field, day in days.items() if (messages := date_errors(person, day, past=past))
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
 # --- Episodes, coordinator, referrals --------------------------------------------------------------
 
 
@@ -149,6 +191,7 @@ def episode_start(
     if Episode.objects.select_for_update().filter(person=person, ended_on__isnull=True).exists():
         raise ValidationError(_("Personen har allerede et åpent forløp. Avslutt det før du starter et nytt."))
     start = started_on or _today()
+    _check_dates(person, started_on=start)
     units = _check_units(units)
     try:
         with transaction.atomic():
@@ -209,6 +252,7 @@ def episode_update(
     if phase not in Phase.values:
         raise ValidationError({"phase": [_("Velg en fase i forløpet.")]})
     _period(started_on, ended_on)
+    _check_dates(episode.person, started_on=started_on, ended_on=ended_on)
     units = _check_units(units)
     old_phase = episode.phase
     changes = _apply(
@@ -239,6 +283,7 @@ def coordinator_set(
 ) -> Episode:
     """Name (or remove) the coordinator. Named even without a plan; joins the care team (tjenstlig behov)."""
     person = episode.person
+    _check_dates(person, since=since)
     old = episode.coordinator
     if old == coordinator:
         return episode
@@ -270,7 +315,7 @@ def coordinator_set(
     return episode
 
 
-def _clean_referral(values: dict[str, Any]) -> dict[str, Any]:
+def _clean_referral(person: Person, values: dict[str, Any]) -> dict[str, Any]:
     if values.get("direction") not in Referral.Direction.values:
         raise ValidationError({"direction": [_("Velg om henvisningen går inn eller ut.")]})
     if values.get("agency") not in Agency.values:
@@ -278,6 +323,7 @@ def _clean_referral(values: dict[str, Any]) -> dict[str, Any]:
     if values.get("status") not in Referral.Status.values:
         raise ValidationError({"status": [_("Velg status.")]})
     referred_on = values["referred_on"]
+    _check_dates(person, past=True, referred_on=referred_on, answered_on=values.get("answered_on"))
     for field in ("answered_on", "started_on"):
         if values.get(field) is not None and values[field] < referred_on:
             raise ValidationError({field: [_("Datoen kan ikke være før henvisningsdatoen.")]})
@@ -305,6 +351,7 @@ def referral_create(
     started_on: date | None = None,
 ) -> Referral:
     values = _clean_referral(
+        episode.person,
         {
             "direction": direction,
             "agency": agency,
@@ -314,7 +361,7 @@ def referral_create(
             "reason": reason,
             "answered_on": answered_on,
             "started_on": started_on,
-        }
+        },
     )
     referral = Referral.objects.create(episode=episode, created_by=_user(actor), **values)
     _log(actor, episode.person, referral, "created", {k: [None, _json(v)] for k, v in values.items()})
@@ -336,7 +383,7 @@ def referral_update(*, actor: Actor, referral: Referral, **fields: Any) -> Refer
             "started_on",
         )
     }
-    values = _clean_referral({**current, **fields})
+    values = _clean_referral(referral.episode.person, {**current, **fields})
     changes = _apply(referral, values)
     if changes:
         referral.save()
@@ -358,7 +405,7 @@ def goal_create(
     *, actor: Actor, person: Person, text: str, parent: Goal | None = None, area: str = ""
 ) -> Goal:
     """A goal in the person's own words ("Hva er viktig for deg?"); a sub-goal when `parent` is given."""
-    text = _text(text, "text", max_length=2000)
+    text = _text(text, "text", max_length=GOAL_TEXT_MAX_LENGTH)
     if parent is not None and (parent.person_id != person.pk or parent.parent_id is not None):
         raise ValidationError({"parent": [_("Delmål må høre til et av personens hovedmål.")]})
     goal = Goal.objects.create(
@@ -373,7 +420,12 @@ def goal_update(*, actor: Actor, goal: Goal, text: str, status: str, area: str =
     if status not in Goal.Status.values:
         raise ValidationError({"status": [_("Velg status.")]})
     changes = _apply(
-        goal, {"text": _text(text, "text", max_length=2000), "status": status, "area": _check_area(area)}
+        goal,
+        {
+            "text": _text(text, "text", max_length=GOAL_TEXT_MAX_LENGTH),
+            "status": status,
+            "area": _check_area(area),
+        },
     )
     if changes:
         goal.save()
@@ -400,11 +452,14 @@ def goal_rate(
         )
         if not isinstance(value, int) or not 1 <= value <= 5
     }
+    day = rated_on or _today()
+    if day_errors := date_errors(goal.person, day, past=True):
+        errors["rated_on"] = day_errors
     if errors:
         raise ValidationError(errors)
     rating = GoalRating.objects.create(
         goal=goal,
-        rated_on=rated_on or _today(),
+        rated_on=day,
         progress=progress,
         confidence=confidence,
         satisfaction=satisfaction,
@@ -441,6 +496,7 @@ def mapping_record(
     day = assessed_on or _today()
     if day > _today():
         raise ValidationError({"assessed_on": [_("Kartleggingsdatoen kan ikke være fram i tid.")]})
+    _check_dates(person, assessed_on=day)
     if unit is None and isinstance(actor, Membership) and actor.organisation.kind == Organisation.Kind.UNIT:
         unit = actor.organisation
     mapping = PersonMapping.objects.create(
@@ -510,13 +566,43 @@ def plan_snapshot(plan: IndividualPlan) -> dict[str, Any]:
     }
 
 
-def _new_version(*, actor: Actor, plan: IndividualPlan, change_note: str) -> PlanVersion:
+class PlanUnchangedError(ValidationError):
+    """A plan save that would store the same as the newest version (plan fields, coordinator, goals, measures,
+    care team). Nothing was written."""
+
+    def __init__(self, number: int, *, declined: bool = False) -> None:
+        if declined:
+            message = _(
+                "Ingen endringer å lagre: det er allerede registrert at personen takket nei (versjon %(n)d)."
+            )
+        else:
+            message = _(
+                "Ingen endringer å lagre: planen er lik versjon %(n)d. Har dere gått gjennom planen uten å "
+                "endre noe, sett ny dato for neste evaluering."
+            )
+        super().__init__(message % {"n": number}, code="unchanged")
+
+
+def _check_changed(plan: IndividualPlan, snapshot: dict[str, Any]) -> None:
+    """Refuse a version that says exactly what the newest one says (an empty "Ingen endringer" version)."""
+    if plan.pk is None:
+        return
+    latest = (
+        PlanVersion.objects.filter(plan=plan).order_by("-number").values_list("number", "snapshot").first()
+    )
+    if latest is not None and latest[1] == snapshot:
+        raise PlanUnchangedError(latest[0], declined=plan.status == IndividualPlan.Status.DECLINED)
+
+
+def _new_version(
+    *, actor: Actor, plan: IndividualPlan, change_note: str, snapshot: dict[str, Any]
+) -> PlanVersion:
     return PlanVersion.objects.create(
         plan=plan,
         number=plan.version,
         saved_by=_user(actor),
         change_note=change_note.strip()[:500],
-        snapshot=plan_snapshot(plan),
+        snapshot=snapshot,
     )
 
 
@@ -532,7 +618,13 @@ def _lock_plan(person: Person, expected_version: int) -> IndividualPlan:
 def plan_save(
     *, actor: Actor, person: Person, expected_version: int, change_note: str = "", **fields: Any
 ) -> PlanVersion:
-    """Save the individual plan as a new version (the first save creates it; `expected_version` 0)."""
+    """Save the individual plan as a new version (the first save creates it; `expected_version` 0).
+
+    The next review must be today or later (a plan saved with an old date would be overdue at once; plans
+    saved earlier keep their date until the next save). A save that changes nothing – neither the plan's
+    fields nor its coordinator, goals, measures or care team – raises `PlanUnchangedError`; moving the
+    review date after a review is a change.
+    """
     unknown = set(fields) - set(PLAN_FIELDS)
     if unknown:
         raise ValidationError(_("Ukjente felt: %(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -540,14 +632,18 @@ def plan_save(
     review = fields.get("next_review_on", plan.next_review_on)
     if review is None:
         raise ValidationError({"next_review_on": [_("Sett en dato for når planen skal evalueres.")]})
+    if review < _today():
+        raise ValidationError({"next_review_on": [_("Neste evaluering må være i dag eller senere.")]})
     _apply(plan, fields)
     plan.status = IndividualPlan.Status.ACTIVE
     plan.declined_on = None
     plan.decline_reason = ""
+    snapshot = plan_snapshot(plan)
+    _check_changed(plan, snapshot)
     plan.version += 1
     plan.updated_by = _user(actor)
     plan.save()
-    version = _new_version(actor=actor, plan=plan, change_note=change_note)
+    version = _new_version(actor=actor, plan=plan, change_note=change_note, snapshot=snapshot)
     _close_reminders(person=person, kind=Reminder.Kind.PLAN_REVIEW)
     _log(
         actor,
@@ -568,10 +664,17 @@ def plan_decline(
     plan.status = IndividualPlan.Status.DECLINED
     plan.declined_on = declined_on or _today()
     plan.decline_reason = _text(reason, "reason", required=False, max_length=2000)
+    snapshot = plan_snapshot(plan)
+    _check_changed(plan, snapshot)
     plan.version += 1
     plan.updated_by = _user(actor)
     plan.save()
-    version = _new_version(actor=actor, plan=plan, change_note=_("Personen takket nei til individuell plan"))
+    version = _new_version(
+        actor=actor,
+        plan=plan,
+        change_note=_("Personen takket nei til individuell plan"),
+        snapshot=snapshot,
+    )
     _log(actor, person, plan, "changed", {"status": [None, plan.status]})
     return version
 
@@ -600,6 +703,7 @@ def _clean_measure(person: Person, values: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError({"status": [_("Velg status.")]})
     if values.get("start_on") is None:
         raise ValidationError({"start_on": [_("Fyll inn startdato.")]})
+    _check_dates(person, start_on=values["start_on"])
     _period(values["start_on"], values.get("end_on"), "end_on")
     goal = values.get("goal")
     if goal is not None and goal.person_id != person.pk:
@@ -660,6 +764,25 @@ def measure_update(*, actor: Actor, measure: Measure, expected_version: int, **f
 
 # --- Care team and meetings -------------------------------------------------------------------------
 
+PHONE_RE = re.compile(r"\+?[0-9 ]+")
+PHONE_DIGITS = (3, 15)  # 113 … the longest international number (E.164)
+
+
+def phone_errors(phone: str) -> list[str]:
+    """A phone number: digits and spaces, optionally a leading +, 3–15 digits. Shared by form and service."""
+    phone = (phone or "").strip()
+    if not phone:
+        return []
+    digits = sum(c.isdigit() for c in phone)
+    if not PHONE_RE.fullmatch(phone) or not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1] or len(phone) > 30:
+        return [
+            _(
+                "Skriv telefonnummeret med sifre (3–15), gjerne med mellomrom og + foran, "
+                "for eksempel 400 10 200."
+            )
+        ]
+    return []
+
 
 @transaction.atomic
 def care_team_add(
@@ -680,13 +803,26 @@ def care_team_add(
         raise ValidationError({"agency": [_("Velg instans.")]})
     start = valid_from or _today()
     membership = None
+    if errors := phone_errors(phone):
+        raise ValidationError({"phone": errors})
     if user is not None:
+        if name.strip():
+            raise ValidationError(
+                {
+                    "name": [
+                        _(
+                            "Navnet er bare for eksterne deltakere. En ansatt står med navnet sitt; "
+                            "tøm navnefeltet eller velg ingen ansatt."
+                        )
+                    ]
+                }
+            )
         if CareTeamMember.objects.filter(person=person, user=user, valid_to__isnull=True).exists():
             raise ValidationError({"user": [_("Denne ansatte er allerede med i ansvarsgruppen.")]})
         membership = people_services.care_team_member_add(
             actor=actor, person=person, user=user, role_title=role_title, valid_from=start
         )
-        name = name.strip() or user.get_full_name() or user.get_username()
+        name = user.get_full_name() or user.get_username()
         email = email or user.email
     else:
         name = _text(name, "name", max_length=200)
@@ -740,6 +876,7 @@ def meeting_create(
     place: str = "",
     agenda: str = "",
 ) -> Meeting:
+    _check_dates(person, starts_at=timezone.localtime(starts_at).date())
     meeting = Meeting.objects.create(
         person=person,
         starts_at=starts_at,
@@ -775,6 +912,11 @@ def meeting_update(
         raise ValidationError({"status": [_("Velg status.")]})
     if next_meeting_on is not None and next_meeting_on < timezone.localtime(starts_at).date():
         raise ValidationError({"next_meeting_on": [_("Neste møte kan ikke være før dette møtet.")]})
+    _check_dates(meeting.person, starts_at=timezone.localtime(starts_at).date())
+    if status == Meeting.Status.HELD and starts_at > timezone.now():
+        raise ValidationError(
+            {"starts_at": [_("Et møte som er avholdt, kan ikke ha et tidspunkt fram i tid.")]}
+        )
     if status == Meeting.Status.HELD and not minutes.strip():
         raise ValidationError({"minutes": [_("Skriv et kort referat når møtet er avholdt.")]})
     changes = _apply(
@@ -986,8 +1128,7 @@ def feedback_record(
             }
         )
     day = answered_on or _today()
-    if day > _today():
-        raise ValidationError({"answered_on": [_("Datoen kan ikke være fram i tid.")]})
+    _check_dates(person, past=True, answered_on=day)
     value = feedback.score(spec, values)
     earlier = list(
         FeedbackScore.objects.filter(person=person, instrument=instrument, answered_on__lte=day)
@@ -1012,6 +1153,13 @@ def feedback_record(
 # --- FACT board -------------------------------------------------------------------------------------
 
 
+def board_duplicate_message(person: Person, entry: BoardEntry) -> str:
+    return _(
+        "%(p)s er allerede på FACT-tavla (siden %(d)s, grunn: «%(r)s»). Ta personen av tavla først hvis "
+        "grunnen eller ansvarlig skal endres."
+    ) % {"p": person, "d": entry.added_on.strftime("%d.%m.%Y"), "r": entry.reason}
+
+
 @transaction.atomic
 def board_add(
     *, actor: Actor, unit: Organisation, person: Person, reason: str, responsible: User | None = None
@@ -1025,10 +1173,7 @@ def board_add(
         .first()
     )
     if entry is not None:
-        changes = _apply(entry, {"reason": reason, "responsible": responsible})
-        entry.save()
-        _log(actor, person, entry, "changed", changes)
-        return entry
+        raise ValidationError({"person": [board_duplicate_message(person, entry)]})
     entry = BoardEntry.objects.create(
         unit=unit, person=person, reason=reason, responsible=responsible, added_by=_user(actor)
     )

@@ -3,15 +3,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from mestring.accounts.models import Membership
 from mestring.accounts.roles import Perm
@@ -19,7 +19,7 @@ from mestring.audit.services import log_access_many
 from mestring.core.forms import apply_errors
 from mestring.core.permissions import member_required
 from mestring.followup import feedback, selectors, services
-from mestring.followup.diff import plan_diff
+from mestring.followup.diff import plan_conflict, plan_diff, snapshot_value
 from mestring.followup.forms import (
     BoardEntryForm,
     CareTeamForm,
@@ -164,9 +164,15 @@ def board_add(request: HttpRequest) -> HttpResponse:
         pk__in=Membership.objects.active().filter(organisation=unit).values("user_id")
     ) | User.objects.filter(pk=membership.user_id)
     initial = {"person": request.GET.get("person")} if request.GET.get("person") else None
-    form = BoardEntryForm(request.POST or None, initial=initial, persons=persons, staff=staff.distinct())
+    on_board = {
+        entry.person_id: entry
+        for entry in BoardEntry.objects.filter(unit=unit, removed_at__isnull=True, person__in=persons)
+    }
+    form = BoardEntryForm(
+        request.POST or None, initial=initial, persons=persons, staff=staff.distinct(), on_board=on_board
+    )
     if request.method != "POST":
-        choices = list(persons)
+        choices = [p for p in persons if p.pk not in on_board]
         if choices:  # the names in the choice list are a read of person data
             log_access_many(
                 user=membership.user,
@@ -204,13 +210,18 @@ def _board_url() -> str:
 
 
 @member_required(Perm.FOLLOWUP_EDIT)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def board_remove(request: HttpRequest, entry_id: int) -> HttpResponse:
-    entry = get_object_or_404(BoardEntry.objects.select_related("unit"), pk=entry_id, removed_at__isnull=True)
+    """GET: a confirmation page (without JavaScript; htmx asks with hx-confirm and posts); POST: remove."""
+    entry = get_object_or_404(
+        BoardEntry.objects.select_related("unit", "responsible"), pk=entry_id, removed_at__isnull=True
+    )
     if entry.unit not in selectors.board_units(_membership(request)):
         raise Http404
     person = _person(request, entry.person_id, "FACT-tavle: fjern", edit=True)
     entry.person = person
+    if request.method != "POST":
+        return render(request, "followup/board_remove.html", {"entry": entry, "unit": entry.unit})
     services.board_remove(actor=_membership(request), entry=entry)
     if request.htmx:  # type: ignore[attr-defined]
         data = selectors.board(_membership(request), entry.unit)
@@ -464,7 +475,7 @@ def referral_create(request: HttpRequest, person_id: int) -> HttpResponse:
     if episode is None:
         messages.warning(request, _("Start et forløp først; henvisninger hører til forløpet."))
         return redirect("followup:episode_create", person_id=person.pk)
-    form = ReferralForm(request.POST or None)
+    form = ReferralForm(request.POST or None, person=person)
     if request.method == "POST" and form.is_valid():
         try:
             services.referral_create(actor=_membership(request), episode=episode, **form.cleaned_data)
@@ -482,7 +493,7 @@ def referral_edit(request: HttpRequest, person_id: int, referral_id: int) -> Htt
     referral = get_object_or_404(
         Referral.objects.select_related("episode"), pk=referral_id, episode__person=person
     )
-    form = ReferralForm(request.POST or None, initial=_referral_initial(referral))
+    form = ReferralForm(request.POST or None, initial=_referral_initial(referral), person=person)
     if request.method == "POST" and form.is_valid():
         try:
             services.referral_update(actor=_membership(request), referral=referral, **form.cleaned_data)
@@ -538,7 +549,7 @@ def goal_edit(request: HttpRequest, person_id: int, goal_id: int) -> HttpRespons
 def goal_rate(request: HttpRequest, person_id: int, goal_id: int) -> HttpResponse:
     person = _person(request, person_id, "oppfølging: målvurdering", edit=True)
     goal = get_object_or_404(Goal, pk=goal_id, person=person)
-    form = GoalRatingForm(request.POST or None)
+    form = GoalRatingForm(request.POST or None, person=person)
     if request.method == "POST" and form.is_valid():
         try:
             services.goal_rate(actor=_membership(request), goal=goal, **form.cleaned_data)
@@ -563,7 +574,7 @@ def mapping(request: HttpRequest, person_id: int) -> HttpResponse:
 @member_required(Perm.FOLLOWUP_EDIT)
 def mapping_create(request: HttpRequest, person_id: int) -> HttpResponse:
     person = _person(request, person_id, "oppfølging: ny kartlegging", edit=True)
-    form = MappingForm(request.POST or None)
+    form = MappingForm(request.POST or None, person=person)
     if request.method == "POST" and form.is_valid():
         try:
             services.mapping_record(
@@ -586,26 +597,68 @@ def mapping_create(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @member_required(Perm.PERSON_VIEW)
 def plan(request: HttpRequest, person_id: int) -> HttpResponse:
+    """The plan as the newest saved version says it (the document the person agreed to), and what has changed
+    in goals, measures, care team or coordinator since then (those live on their own pages)."""
     person = _person(request, person_id, "oppfølging: individuell plan")
     plan = IndividualPlan.objects.filter(person=person).first()
     versions = list(plan.versions.select_related("saved_by")) if plan else []
     current = versions[0] if versions else None
-    diff = plan_diff(versions[1].snapshot, versions[0].snapshot) if len(versions) > 1 else None
-    return render(
-        request,
-        "followup/plan.html",
-        {
-            "person": person,
-            "plan": plan,
-            "versions": versions,
-            "current": current,
-            "diff": diff,
-            "episode": selectors.open_episode(person),
-            "goals": selectors.goals_tree(person),
-            "measures": list(Measure.objects.filter(person=person).select_related("goal")),
-            "team": selectors.care_team(person),
-        },
+    context: dict[str, Any] = {"person": person, "episode": selectors.open_episode(person)}
+    if plan is not None and current is not None:
+        context |= plan_context(person=person, plan=plan, version=current)
+        if plan.status != IndividualPlan.Status.DECLINED:
+            since = plan_diff(current.snapshot, services.plan_snapshot(plan))
+            context["since"] = None if since.is_empty else since
+    context |= {
+        "plan": plan,
+        "versions": versions,
+        "current": current,
+        "diff": plan_diff(versions[1].snapshot, versions[0].snapshot) if len(versions) > 1 else None,
+    }
+    return render(request, "followup/plan.html", context)
+
+
+def _plan_conflict(person: Person, form: PlanForm, expected: int) -> tuple[PlanForm, dict[str, Any]]:
+    """After a stale save: a form bound to what the user typed, with fields only the other person changed
+    taken in, the hidden version moved to the current one (so a deliberate second "Lagre" saves), and
+    what the other person saved for the page to show next to the user's text."""
+    plan = IndividualPlan.objects.filter(person=person).first()
+    latest = plan.versions.select_related("saved_by").first() if plan else None
+    if plan is None or latest is None:
+        base: dict[str, Any] = {}
+    elif expected:
+        started = plan.versions.filter(number=expected).values_list("snapshot", flat=True).first()
+        base = started or {}
+    else:
+        base = {f: snapshot_value(getattr(IndividualPlan(), f)) for f in services.PLAN_FIELDS}
+    theirs = latest.snapshot if latest else base
+    yours = {f: snapshot_value(form.cleaned_data.get(f)) for f in services.PLAN_FIELDS}
+    fields = plan_conflict(base=base, theirs=theirs, yours=yours)
+    data = cast(QueryDict, form.data).copy()
+    data["version"] = str(plan.version if plan else 0)
+    for field in fields:
+        if not field.taken:
+            continue
+        value = theirs.get(field.name)
+        if isinstance(value, bool):
+            if value:
+                data[field.name] = "on"
+            else:
+                data.pop(field.name, None)
+        else:
+            data[field.name] = "" if value is None else str(value)
+    fresh = PlanForm(data)
+    fresh.is_valid()
+    fresh.add_error(
+        None,
+        _(
+            "Noen andre har lagret endringer i planen mens du redigerte. Det du skrev er ikke lagret ennå, "
+            "men står i skjemaet. Se hva som er forskjellig nedenfor, og trykk «Lagre» igjen for å lagre din "
+            "versjon."
+        ),
     )
+    declined = plan is not None and plan.status == IndividualPlan.Status.DECLINED
+    return fresh, {"conflict": fields, "theirs": latest, "theirs_declined": declined}
 
 
 @member_required(Perm.FOLLOWUP_EDIT)
@@ -616,6 +669,7 @@ def plan_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     if plan is not None:
         initial.update({f: getattr(plan, f) for f in services.PLAN_FIELDS})
     form = PlanForm(request.POST or None, initial=initial)
+    extra: dict[str, Any] = {}
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         expected = data.pop("version")
@@ -628,12 +682,25 @@ def plan_edit(request: HttpRequest, person_id: int) -> HttpResponse:
                 change_note=change_note,
                 **data,
             )
+        except services.StaleEditError:
+            form, extra = _plan_conflict(person, form, expected)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Planen er lagret som versjon %(n)d.") % {"n": version.number})
             return redirect("followup:plan", person_id=person.pk)
-    return _form_page(request, person, form, _("Individuell plan"), back="followup:plan")
+    if extra.get("conflict") is not None:
+        plan = IndividualPlan.objects.filter(person=person).first()
+    latest = plan.versions.first() if plan else None
+    if latest is not None and plan is not None and plan.status != IndividualPlan.Status.DECLINED:
+        pending = plan_diff(latest.snapshot, services.plan_snapshot(plan))
+        extra["pending"] = None if pending.is_empty else pending
+        extra["latest"] = latest
+    return render(
+        request,
+        "followup/plan_form.html",
+        {"person": person, "form": form, "title": _("Individuell plan"), **extra},
+    )
 
 
 @member_required(Perm.FOLLOWUP_EDIT)
@@ -649,6 +716,19 @@ def plan_decline(request: HttpRequest, person_id: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 reason=form.cleaned_data["reason"],
                 declined_on=form.cleaned_data["declined_on"],
+            )
+        except services.StaleEditError:
+            # Keep what was typed, move the hidden version on: a deliberate second "Lagre" records it.
+            data = cast(QueryDict, form.data).copy()
+            data["version"] = str(plan.version if plan else 0)
+            form = PlanDeclineForm(data)
+            form.is_valid()
+            form.add_error(
+                None,
+                _(
+                    "Noen andre har lagret endringer i planen mens du fylte ut dette. Se gjerne planen "
+                    "først. Trykk «Lagre» igjen for å registrere at personen takker nei likevel."
+                ),
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -787,10 +867,13 @@ def care_team(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 @member_required(Perm.FOLLOWUP_EDIT)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def care_team_end(request: HttpRequest, person_id: int, member_id: int) -> HttpResponse:
+    """GET: a confirmation page; POST: end the membership (a staff member loses tjenstlig behov)."""
     person = _person(request, person_id, "oppfølging: ansvarsgruppe", edit=True)
     member = get_object_or_404(CareTeamMember, pk=member_id, person=person, valid_to__isnull=True)
+    if request.method != "POST":
+        return render(request, "followup/care_team_end.html", {"person": person, "member": member})
     services.care_team_end(actor=_membership(request), member=member)
     messages.success(request, _("%(m)s er ikke lenger med i ansvarsgruppen.") % {"m": member.name})
     return redirect("followup:care_team", person_id=person.pk)
@@ -799,11 +882,15 @@ def care_team_end(request: HttpRequest, person_id: int, member_id: int) -> HttpR
 @member_required(Perm.FOLLOWUP_EDIT)
 def meeting_create(request: HttpRequest, person_id: int) -> HttpResponse:
     person = _person(request, person_id, "oppfølging: nytt møte", edit=True)
-    form = MeetingCreateForm(request.POST or None)
+    form = MeetingCreateForm(request.POST or None, person=person)
     if request.method == "POST" and form.is_valid():
-        meeting = services.meeting_create(actor=_membership(request), person=person, **form.cleaned_data)
-        messages.success(request, _("Møtet er satt opp."))
-        return redirect("followup:meeting", person_id=person.pk, meeting_id=meeting.pk)
+        try:
+            meeting = services.meeting_create(actor=_membership(request), person=person, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Møtet er satt opp."))
+            return redirect("followup:meeting", person_id=person.pk, meeting_id=meeting.pk)
     return _form_page(request, person, form, _("Nytt møte i ansvarsgruppen"))
 
 
@@ -811,19 +898,7 @@ def meeting_create(request: HttpRequest, person_id: int) -> HttpResponse:
 def meeting(request: HttpRequest, person_id: int, meeting_id: int) -> HttpResponse:
     person = _person(request, person_id, "oppfølging: møte", edit=_edit(request))
     meeting = get_object_or_404(Meeting, pk=meeting_id, person=person)
-    members = selectors.care_team(person, active_only=False)
-    present = [str(a.member_id) for a in meeting.attendance.all() if a.present]
-    initial = {
-        "starts_at": timezone.localtime(meeting.starts_at),
-        "status": meeting.status,
-        "place": meeting.place,
-        "agenda": meeting.agenda,
-        "minutes": meeting.minutes,
-        "next_meeting_on": meeting.next_meeting_on,
-        "version": meeting.version,
-        "present": present,
-    }
-    form = MeetingForm(request.POST or None, initial=initial, members=members)
+    form = _meeting_form(request.POST or None, person, meeting)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -839,6 +914,29 @@ def meeting(request: HttpRequest, person_id: int, meeting_id: int) -> HttpRespon
         else:
             messages.success(request, _("Møtet er lagret."))
             return redirect("followup:meeting", person_id=person.pk, meeting_id=meeting.pk)
+    return _meeting_page(request, person, meeting, form, DecisionForm(person=person, prefix="beslutning"))
+
+
+def _meeting_form(data: Any, person: Person, meeting: Meeting) -> MeetingForm:
+    members = selectors.care_team(person, active_only=False)
+    present = [str(a.member_id) for a in meeting.attendance.all() if a.present]
+    initial = {
+        "starts_at": timezone.localtime(meeting.starts_at),
+        "status": meeting.status,
+        "place": meeting.place,
+        "agenda": meeting.agenda,
+        "minutes": meeting.minutes,
+        "next_meeting_on": meeting.next_meeting_on,
+        "version": meeting.version,
+        "present": present,
+    }
+    return MeetingForm(data, initial=initial, members=members, person=person)
+
+
+def _meeting_page(
+    request: HttpRequest, person: Person, meeting: Meeting, form: MeetingForm, decision_form: DecisionForm
+) -> HttpResponse:
+    """The meeting page; a decision form with errors is shown open, in place (not as a bare form)."""
     return render(
         request,
         "followup/meeting.html",
@@ -846,7 +944,7 @@ def meeting(request: HttpRequest, person_id: int, meeting_id: int) -> HttpRespon
             "person": person,
             "meeting": meeting,
             "form": form,
-            "decision_form": DecisionForm(person=person, prefix="beslutning"),
+            "decision_form": decision_form,
             "decisions": list(meeting.decisions.select_related("measure")),
             "attendance": list(meeting.attendance.select_related("member")),
             "since": selectors.changes_since_previous_meeting(meeting),
@@ -884,7 +982,8 @@ def decision_add(request: HttpRequest, person_id: int, meeting_id: int) -> HttpR
         else:
             messages.success(request, _("Beslutningen er lagret."))
             return redirect("followup:meeting", person_id=person.pk, meeting_id=meeting.pk)
-    return _form_page(request, person, form, _("Ny beslutning"))
+    # GET, or errors: the meeting page with this decision form open (bound, with its errors)
+    return _meeting_page(request, person, meeting, _meeting_form(None, person, meeting), form)
 
 
 # --- Crisis plan ----------------------------------------------------------------------------------------
@@ -946,7 +1045,7 @@ def feedback_view(request: HttpRequest, person_id: int) -> HttpResponse:
 def feedback_answer(request: HttpRequest, person_id: int, slug: str) -> HttpResponse:
     person = _person(request, person_id, "oppfølging: registrer tilbakemelding", edit=True)
     instrument = get_object_or_404(Instrument.objects.prefetch_related("items"), slug=slug, is_active=True)
-    form = FeedbackForm(request.POST or None, instrument=instrument)
+    form = FeedbackForm(request.POST or None, instrument=instrument, person=person)
     if request.method == "POST" and form.is_valid():
         try:
             row = services.feedback_record(
@@ -964,10 +1063,13 @@ def feedback_answer(request: HttpRequest, person_id: int, slug: str) -> HttpResp
                 messages.warning(
                     request,
                     _("Skåren %(s)s er utenfor forventet bånd: personen er ikke i rute. Se forslagene under.")
-                    % {"s": row.score},
+                    % {"s": feedback.score_text(row.score)},
                 )
             else:
-                messages.success(request, _("Tilbakemeldingen er lagret (skår %(s)s).") % {"s": row.score})
+                messages.success(
+                    request,
+                    _("Tilbakemeldingen er lagret (skår %(s)s).") % {"s": feedback.score_text(row.score)},
+                )
             return redirect("followup:feedback", person_id=person.pk)
     return render(
         request, "followup/feedback_form.html", {"person": person, "form": form, "instrument": instrument}

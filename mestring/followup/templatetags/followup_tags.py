@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from mestring.followup.feedback import score_text
 from mestring.mapping.areas import AREAS, Phase, Rating
 
 register = template.Library()
@@ -39,3 +40,9 @@ def rating_color(code: str) -> str:
 @register.filter
 def get_item(mapping: dict[Any, Any], key: Any) -> Any:
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def score(value: float | None) -> str:
+    """A feedback score with one decimal in Norwegian notation (7,0; 4,3)."""
+    return score_text(value)

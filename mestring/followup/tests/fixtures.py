@@ -3,8 +3,11 @@ them once per route). Everyone here is invented."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from unittest import mock
 
 from django.utils import timezone
 
@@ -43,6 +46,14 @@ class Followup:
     entry: BoardEntry
 
 
+@contextmanager
+def days_ago(days: int) -> Iterator[None]:
+    """Run follow-up services as if today were `days` ago: a plan saved then may have a review date that has
+    passed by now (the services refuse a review date before today)."""
+    with mock.patch.object(services, "_today", return_value=timezone.localdate() - timedelta(days=days)):
+        yield
+
+
 def followup_person(world: World, *, first_name: str = "Oppfølging", last_name: str = "Matrisesen") -> Person:
     person = Person.objects.filter(first_name=first_name, last_name=last_name).first()
     if person is not None:
@@ -71,13 +82,14 @@ def build_followup(world: World) -> Followup:
         )
         goal = services.goal_create(actor=koordinator, person=person, text="Å ha en fast plass å bo")
         services.mapping_record(actor=koordinator, person=person, ratings=ALL_GREEN)
-        services.plan_save(
-            actor=koordinator,
-            person=person,
-            expected_version=0,
-            next_review_on=timezone.localdate() - timedelta(days=3),
-            resources="Glad i turer",
-        )
+        with days_ago(30):
+            services.plan_save(
+                actor=koordinator,
+                person=person,
+                expected_version=0,
+                next_review_on=timezone.localdate() - timedelta(days=3),
+                resources="Glad i turer",
+            )
         services.measure_create(
             actor=koordinator,
             person=person,
@@ -88,9 +100,14 @@ def build_followup(world: World) -> Followup:
             start_on=timezone.localdate() - timedelta(days=60),
             end_on=timezone.localdate() - timedelta(days=1),
         )
-        services.plan_save(
-            actor=koordinator, person=person, expected_version=1, needs="Bolig", change_note="Bolig lagt til"
-        )
+        with days_ago(20):
+            services.plan_save(
+                actor=koordinator,
+                person=person,
+                expected_version=1,
+                needs="Bolig",
+                change_note="Bolig lagt til",
+            )
         services.care_team_add(
             actor=koordinator,
             person=person,

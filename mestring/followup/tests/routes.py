@@ -45,9 +45,8 @@ ROUTES = [
     Route("followup:board", only(WORKERS)),
     Route("followup:board_fragment", only(WORKERS)),
     Route("followup:board_add", only(WORKERS)),
-    Route(
-        "followup:board_remove", only(POST_ONLY), kwargs=lambda w: {"entry_id": build_followup(w).entry.pk}
-    ),
+    # GET is the confirmation page (without JavaScript); only the board's unit and its cooperation see it
+    Route("followup:board_remove", PERSON, kwargs=lambda w: {"entry_id": build_followup(w).entry.pk}),
     Route("followup:quality", only({"leder.valle": 200})),
     Route("followup:instruments", only(WORKERS)),
     Route("followup:instrument_create", only({"leder.valle": 200})),
@@ -71,7 +70,7 @@ ROUTES = [
     Route("followup:measure_create", PERSON, kwargs=person),
     Route("followup:measure_edit", PERSON, kwargs=with_("measure")),
     Route("followup:care_team", PERSON, kwargs=person),
-    Route("followup:care_team_end", only(POST_ONLY), kwargs=with_("member")),
+    Route("followup:care_team_end", PERSON, kwargs=with_("member")),  # GET: the confirmation page
     Route("followup:meeting_create", PERSON, kwargs=person),
     Route("followup:meeting", PERSON, kwargs=with_("meeting")),
     Route("followup:decision_add", PERSON, kwargs=with_("meeting")),

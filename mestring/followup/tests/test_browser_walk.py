@@ -4,8 +4,10 @@ board shows the flag. axe-core on every page on the way."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from mestring.core.testing.browser import assert_accessible, browser_login
@@ -100,7 +102,9 @@ def test_followup_walk(page) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("button", name="Legg til").click()
     expect(page.get_by_text("Deltakeren er lagt til i ansvarsgruppen.")).to_be_visible()
     page.get_by_role("link", name="Nytt møte").click()
-    page.get_by_label("Tidspunkt").fill("2026-12-01T10:00")
+    # held below, so it took place: yesterday (a held meeting cannot lie in the future)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    page.get_by_label("Tidspunkt").fill(f"{yesterday.isoformat()}T10:00")
     page.get_by_label("Saksliste").fill("1. Bolig\n2. Aktivitet")
     page.get_by_role("button", name="Lagre").click()
     expect(page.get_by_text("Møtet er satt opp.")).to_be_visible()
@@ -152,6 +156,19 @@ def test_followup_walk(page) -> None:  # type: ignore[no-untyped-def]
         page.get_by_role("row").filter(has_text="Vandre Testesen").get_by_text("Ikke i rute")
     ).to_be_visible()
     assert_accessible(page)
+
+    # Taking someone off the board asks first (hx-confirm); no keeps them, yes swaps the board in place.
+    remove = (
+        page.get_by_role("row").filter(has_text="Vandre Testesen").get_by_role("link", name="Ta av tavla")
+    )
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    remove.click()
+    page.wait_for_timeout(300)
+    expect(page.get_by_role("row").filter(has_text="Vandre Testesen")).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    remove.click()
+    expect(page.get_by_role("row").filter(has_text="Vandre Testesen")).to_have_count(0)
+    assert "/fjern/" not in page.url  # no confirmation page with JavaScript: the htmx partial update
 
     # The caseload carries the same flag.
     page.get_by_role("link", name="Saksliste").first.click()

@@ -70,7 +70,7 @@ def _enrich(world, person: Person) -> None:  # type: ignore[no-untyped-def]
         actor=koordinator,
         meeting=meeting,
         expected_version=meeting.version,
-        starts_at=meeting.starts_at,
+        starts_at=timezone.now() - timedelta(days=1),  # a held meeting has taken place
         status=Meeting.Status.HELD,
         place="Kontoret",
         agenda="Bolig og økonomi",

@@ -11,7 +11,7 @@ from django.utils import timezone
 from mestring.followup import services
 from mestring.followup.models import Reminder
 from mestring.followup.tasks import create_reminders, scan_reminders
-from mestring.followup.tests.fixtures import followup_person
+from mestring.followup.tests.fixtures import days_ago, followup_person
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,9 +25,10 @@ def overdue(world):  # type: ignore[no-untyped-def]
     ansatt = world.user("ansatt.evje")
     services.episode_start(actor=koordinator, person=person, phase="tidlig_innsats", coordinator=koordinator)
     today = timezone.localdate()
-    services.plan_save(
-        actor=koordinator, person=person, expected_version=0, next_review_on=today - timedelta(days=2)
-    )
+    with days_ago(30):
+        services.plan_save(
+            actor=koordinator, person=person, expected_version=0, next_review_on=today - timedelta(days=2)
+        )
     measure = services.measure_create(
         actor=koordinator,
         person=person,

@@ -196,7 +196,13 @@ def test_meeting_decision_creates_measure(data) -> None:  # type: ignore[no-unty
 def test_meeting_minutes_and_attendance(data) -> None:  # type: ignore[no-untyped-def]
     client = client_for("koordinator.evje")
     meeting = data.meeting
-    start = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%dT%H:%M")
+    planned = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%dT%H:%M")  # a week ahead
+    response = client.post(
+        url("meeting", data.person, meeting_id=meeting.pk),
+        {"starts_at": planned, "status": "held", "minutes": "Bra møte", "version": meeting.version},
+    )
+    assert "Et møte som er avholdt, kan ikke ha et tidspunkt fram i tid." in response.content.decode()
+    start = timezone.localtime(timezone.now() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(
         url("meeting", data.person, meeting_id=meeting.pk),
         {"starts_at": start, "status": "held", "minutes": "", "version": meeting.version},
