@@ -54,6 +54,11 @@ class Published:
     chi2: dict[str, Any] | None = None
     table: SuppressedTable | None = field(default=None, compare=False, repr=False)
 
+    @property
+    def caption(self) -> str:
+        """The title with n, as every page, export and printout heads the table."""
+        return self.title if self.n is None else f"{self.title} (n = {self.n})"
+
 
 def fmt_count(value: int | None) -> str:
     return HIDDEN_SYMBOL if value is None else str(value)
@@ -61,6 +66,13 @@ def fmt_count(value: int | None) -> str:
 
 def fmt_share(value: float | None) -> str:
     return HIDDEN_SYMBOL if value is None else f"{value:.1f}".replace(".", ",")
+
+
+def fmt_p(p_value: float) -> str:
+    """A p-value as printed: «p < 0,001» below 0.001 (never «p = 0,000»), else «p = 0,023»."""
+    if p_value < 0.001:
+        return "p < 0,001"
+    return "p = " + f"{p_value:.3f}".replace(".", ",")
 
 
 def group_set_name(slug: str) -> str:
@@ -95,10 +107,22 @@ def _ordered_groups(labels: Iterable[str], slug: str) -> list[str]:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def representativeness(
-    survey: NationalSurvey, slug: str, *, policy: SuppressionPolicy | None = None
-) -> Published:
-    """Total, responded and response % per group of a group set, with a sum line."""
+MUNICIPALITY_COUNTS = SuppressionPolicy(k=1, min_group_size=0, secondary=False)
+"""The policy of tables that count municipalities, not persons: nothing is hidden.
+
+Used only by :func:`representativeness` (frame counts, responding municipalities and response rates per
+group). The frame is public (every municipality with its population class, KOSTRA group, county and health
+region), a municipality is not a person, and whether a municipality has answered a national survey is not
+confidential (decision of the project lead, QA finding 18). The answers themselves (frequency tables,
+crosstabs, themes) stay suppressed with the settings' policy.
+"""
+
+
+def representativeness(survey: NationalSurvey, slug: str) -> Published:
+    """Total, responded and response % per group of a group set, with a sum line.
+
+    Counts of municipalities, shown unsuppressed (:data:`MUNICIPALITY_COUNTS`); the note says so.
+    """
     assignments = group_assignments(survey.frame_year, slug)
     responded = {
         i.kommunenummer: i.responded
@@ -109,23 +133,23 @@ def representativeness(
     for knr, group in assignments.items():
         counts[group]["yes" if responded.get(knr) else "no"] += 1
     table = Table.from_mapping(counts, rows=groups, columns=["yes", "no"], title=group_set_name(slug))
-    suppressed = suppress_table(table, policy)
-    shares = percentages(suppressed, axis="row")
+    published = suppress_table(table, MUNICIPALITY_COUNTS)
+    shares = percentages(published, axis="row")
     rows = []
     for i, group in enumerate(groups):
         rows.append(
             [
                 group,
-                fmt_count(suppressed.row_totals[i].value),
-                fmt_count(suppressed.cells[i][0].value),
+                fmt_count(published.row_totals[i].value),
+                fmt_count(published.cells[i][0].value),
                 fmt_share(shares.cells[i][0]),
             ]
         )
     rows.append(
         [
             _("Sum"),
-            fmt_count(suppressed.grand_total.value),
-            fmt_count(suppressed.column_totals[0].value),
+            fmt_count(published.grand_total.value),
+            fmt_count(published.column_totals[0].value),
             fmt_share(shares.column_totals[0]),
         ]
     )
@@ -133,9 +157,16 @@ def representativeness(
         title=_("Representativitet etter %(set)s") % {"set": _lower_first(group_set_name(slug))},
         header=[group_set_name(slug), _("Totalt"), _("Svarte"), _("Svarprosent")],
         rows=rows,
-        notes=suppressed.notes + shares.notes,
-        n=suppressed.grand_total.value,
-        table=suppressed,
+        notes=(
+            _(
+                "Enhetene er kommuner: antall kommuner i kommunerammen for %(year)s og antall kommuner som "
+                "har svart. Tallene er ikke skjult, fordi kommunerammen er offentlig og kommuner ikke er "
+                "personer."
+            )
+            % {"year": survey.frame_year},
+        ),
+        n=published.grand_total.value,
+        table=published,
     )
 
 
@@ -183,7 +214,12 @@ def _one_way(
 def _multiple(
     q: QuestionDef, datas: Sequence[Mapping[str, Any]], policy: SuppressionPolicy | None
 ) -> Published:
-    """Multiple choice: count per option, share of those who answered the question."""
+    """Multiple choice: count per option, share of those who answered the question.
+
+    Every option is "chosen / not chosen" of the same respondents, so the rows overlap (``rows_overlap``):
+    each row is protected against its own total (the respondents), and no column sum is published or
+    drives suppression. Fewer respondents than ``min_group_size`` hide everything, as in `_one_way`.
+    """
     answered = [d[q.name] for d in datas if d.get(q.name)]
     counts = {o.label: sum(1 for a in answered if o.value in a) for o in q.options}
     respondents = len(answered)
@@ -192,28 +228,22 @@ def _multiple(
         columns=[_("Valgt"), _("Ikke valgt")],
         counts=[[c, respondents - c] for c in counts.values()],
         title=q.text,
+        respondents=respondents,
+        rows_overlap=True,
     )
-    policy = policy or SuppressionPolicy.from_settings()
-    suppressed = suppress_table(table, policy, hide_small_group=False)
-    too_small = 0 < respondents < policy.min_group_size
+    # As every frequency table of the survey: fewer respondents than min_group_size hide everything, n too.
+    suppressed = suppress_table(table, policy, hide_small_group=True)
     shares = percentages(suppressed, axis="row")
     rows = []
     for i, label in enumerate(suppressed.rows):
-        value = None if too_small else suppressed.cells[i][0].value
-        rows.append([label, fmt_count(value), fmt_share(None if too_small else shares.cells[i][0])])
-    rows.append([_("Svarte på spørsmålet"), fmt_count(None if too_small else respondents), ""])
-    notes = suppressed.notes + shares.notes
-    if too_small:
-        notes = (
-            _("Færre enn %(n)s har svart, derfor vises ingen tall.") % {"n": policy.min_group_size},
-            *notes,
-        )
+        rows.append([label, fmt_count(suppressed.cells[i][0].value), fmt_share(shares.cells[i][0])])
+    rows.append([_("Svarte på spørsmålet"), fmt_count(suppressed.n), ""])
     return Published(
         title=q.text,
         header=[_("Svar"), _("Antall"), _("Prosent av dem som svarte")],
         rows=rows,
-        notes=notes,
-        n=None if too_small else respondents,
+        notes=suppressed.notes + shares.notes,
+        n=suppressed.n,
         table=suppressed,
     )
 
@@ -226,13 +256,33 @@ def _grid(
     datas: Sequence[Mapping[str, Any]],
     policy: SuppressionPolicy | None,
 ) -> Published:
-    """A matrix: one row per item, columns the scale, shares of the row."""
+    """A matrix (items × scale): one row per item, shares of the row, the item's own n in the last column.
+
+    ``n`` of the table is the number of respondents who answered at least one item (never a sum over items:
+    a respondent is in every item they answered). The items describe the same respondents, so the rows
+    overlap (``rows_overlap`` with ``respondents=n``): each item is protected against its own total, the
+    answers of an item answered by fewer than ``min_group_size`` are hidden (its total as any count), and no
+    column sum is published. An
+    item's total may be below n (some skipped it); n minus the item's total is the item non-response, which
+    the frequency tables publish for every question in the same way (n per question beside the respondents).
+    """
     counts: dict[str, dict[str, int]] = {}
+    respondents = 0
+    for d in datas:
+        if any(value_of(d, item) is not None for item, _label in rows):
+            respondents += 1
     for item, label in rows:
         counter = Counter(str(v) for d in datas if (v := value_of(d, item)) is not None)
         counts[label] = {c_label: counter.get(c_value, 0) for c_value, c_label in categories}
-    table = Table.from_mapping(
-        counts, rows=[label for _i, label in rows], columns=[label for _v, label in categories], title=title
+    row_labels = [label for _i, label in rows]
+    column_labels = [label for _v, label in categories]
+    table = Table(
+        rows=row_labels,
+        columns=column_labels,
+        counts=[[counts[r][c] for c in column_labels] for r in row_labels],
+        title=title,
+        respondents=respondents,
+        rows_overlap=True,
     )
     suppressed = suppress_table(table, policy)
     shares = percentages(suppressed, axis="row")
@@ -354,6 +404,7 @@ def chi_square(counts: Sequence[Sequence[int]]) -> dict[str, Any] | None:
         "dof": int(dof),
         "small_expected": small,
         "cells": len(matrix) * len(keep),
+        "p_text": fmt_p(float(p_value)),
     }
 
 
@@ -375,6 +426,8 @@ def crosstab(
     (with published margins, χ² of a 2 × 2 table determines its cells).
     """
     policy = policy or SuppressionPolicy.from_settings()
+    if group_labels is None and (not column_question or column_question == row_question):
+        raise ValueError("a question cannot be crossed with itself")
     col_q = form.question(column_question or row_question)
     if group_labels is not None:
         row_cats = [(g, g) for g in group_order]
@@ -452,6 +505,10 @@ def survey_crosstab(
     form: Form | None = None,
     policy: SuppressionPolicy | None = None,
 ) -> Published:
+    if by_question and by_group_set:
+        raise ValueError("cross by a question or by a group set, not both")
+    if not by_question and not by_group_set:
+        raise ValueError("cross by a question or by a group set")
     form = form or engine.load_form(survey.version)
     data = submitted_data(survey)
     if by_group_set:
@@ -544,19 +601,21 @@ class SatisfactionResult:
 def satisfaction_results(survey: SatisfactionSurvey) -> SatisfactionResult:
     """The current (or latest) round beside the municipality and earlier rounds, per closed question.
 
-    Nothing is shown below `survey.min_answers` answers. The unit and its municipality are suppressed together
-    (`suppress_linked`), so subtracting one from the other reveals nothing.
+    Nothing is shown below `survey.min_answers` answers, and never below the settings' minimum group size
+    (`effective_min_answers`: an older survey may hold a lower value). The unit and its municipality are
+    suppressed together (`suppress_linked`), so subtracting one from the other reveals nothing.
     """
     policy = SuppressionPolicy.from_settings()
-    policy = SuppressionPolicy(k=policy.k, min_group_size=survey.min_answers, secondary=policy.secondary)
+    minimum = max(survey.effective_min_answers, policy.min_group_size)
+    policy = SuppressionPolicy(k=policy.k, min_group_size=minimum, secondary=policy.secondary)
     rounds = list(survey.rounds.order_by("opened_on", "pk"))
     current = survey.current_round() or (rounds[-1] if rounds else None)
     if current is None:
-        return SatisfactionResult(0, False, survey.min_answers, "", [])
+        return SatisfactionResult(0, False, minimum, "", [])
     answers = [a.data for a in SatisfactionAnswer.objects.filter(round=current).only("data")]
     n = len(answers)
-    if n < survey.min_answers:
-        return SatisfactionResult(n, False, survey.min_answers, current.name, [])
+    if n < minimum:
+        return SatisfactionResult(n, False, minimum, current.name, [])
     municipality_answers = [
         a.data
         for a in SatisfactionAnswer.objects.filter(
@@ -620,13 +679,13 @@ def satisfaction_results(survey: SatisfactionSurvey) -> SatisfactionResult:
                 n=n,
             )
         )
-    return SatisfactionResult(n, True, survey.min_answers, current.name, tables)
+    return SatisfactionResult(n, True, minimum, current.name, tables)
 
 
 def published_as_markdown(tables: Sequence[Published]) -> str:
     out = []
     for t in tables:
-        out.append(f"### {t.title}\n")
+        out.append(f"### {t.caption}\n")
         out.append("| " + " | ".join(t.header) + " |")
         out.append("|" + "---|" * len(t.header))
         for row in t.rows:
@@ -634,6 +693,6 @@ def published_as_markdown(tables: Sequence[Published]) -> str:
         for note in t.notes:
             out.append(f"\n_{note}_")
         if t.chi2:
-            out.append(f"\nχ² = {t.chi2['statistic']:.2f}, df = {t.chi2['dof']}, p = {t.chi2['p_value']:.3f}")
+            out.append(f"\nχ² = {t.chi2['statistic']:.2f}, df = {t.chi2['dof']}, {fmt_p(t.chi2['p_value'])}")
         out.append("")
     return "\n".join(out)

@@ -166,14 +166,21 @@ def tables_to_csv(tables: Sequence[Published]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for t in tables:
-        writer.writerow([t.title])
+        writer.writerow([t.caption])
         writer.writerow(t.header)
         writer.writerows(t.rows)
         for note in t.notes:
             writer.writerow([note])
         if t.chi2:
             writer.writerow(
-                ["chi2", f"{t.chi2['statistic']:.4f}", "df", t.chi2["dof"], "p", f"{t.chi2['p_value']:.4f}"]
+                [
+                    "chi2",
+                    f"{t.chi2['statistic']:.4f}",
+                    "df",
+                    t.chi2["dof"],
+                    "p",
+                    "<0.001" if t.chi2["p_value"] < 0.001 else f"{t.chi2['p_value']:.4f}",
+                ]
             )
         writer.writerow([])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -187,12 +194,21 @@ def tables_to_xlsx(tables: Sequence[Published]) -> bytes:
     assert sheet is not None
     sheet.title = _("Tabeller")
     for t in tables:
-        sheet.append([t.title])
+        sheet.append([t.caption])
         sheet.append(t.header)
         for row in t.rows:
             sheet.append(row)
         for note in t.notes:
             sheet.append([note])
+        if t.chi2:
+            sheet.append(
+                [
+                    _("Kjikvadrattest"),
+                    f"χ² = {t.chi2['statistic']:.2f}",
+                    f"df = {t.chi2['dof']}",
+                    t.chi2["p_text"],
+                ]
+            )
         sheet.append([])
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -7,7 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from mestring.organisations.models import Organisation
 from mestring.organisations.selectors import frame_years
-from mestring.surveys.models import Question, Questionnaire, QuestionnaireVersion, QuestionType
+from mestring.surveys.models import (
+    Question,
+    Questionnaire,
+    QuestionnaireVersion,
+    QuestionType,
+    min_group_size,
+)
 
 
 class QuestionnaireForm(forms.Form):
@@ -154,15 +160,30 @@ class UnitSurveyForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Tjeneste/enhet"), queryset=Organisation.objects.none())
     version = forms.ModelChoiceField(label=_("Skjema"), queryset=QuestionnaireVersion.objects.none())
     title = forms.CharField(label=_("Tittel"), max_length=200, required=False)
-    min_answers = forms.IntegerField(
-        label=_("Minste antall svar før resultater vises"), min_value=1, max_value=1000, initial=10
-    )
+    min_answers = forms.IntegerField(label=_("Minste antall svar før resultater vises"), max_value=1000)
 
     def __init__(self, *args: Any, units: Any, versions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        minimum = min_group_size()
+        field = self.fields["min_answers"]
+        field.initial = minimum
+        field.widget.attrs["min"] = minimum
+        field.help_text = _(
+            "Resultatene vises først når runden har minst så mange svar. Du kan sette et høyere tall, "
+            "men ikke lavere enn %(minimum)s (minste gruppestørrelse for statistikk)."
+        ) % {"minimum": minimum}
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["version"].queryset = versions  # type: ignore[attr-defined]
         self.fields["version"].label_from_instance = lambda v: f"{v.questionnaire.title} (v{v.number})"  # type: ignore[attr-defined]
+
+    def clean_min_answers(self) -> int:
+        value: int = self.cleaned_data["min_answers"]
+        minimum = min_group_size()
+        if value < minimum:
+            raise forms.ValidationError(
+                _("Minste antall svar kan ikke være lavere enn %(minimum)s."), params={"minimum": minimum}
+            )
+        return value
 
 
 class InvitationEmailForm(forms.Form):
@@ -195,3 +216,57 @@ class RoundForm(forms.Form):
 class ThemeForm(forms.Form):
     name = forms.CharField(label=_("Nytt tema"), max_length=200)
     description = forms.CharField(label=_("Beskrivelse"), max_length=500, required=False)
+
+
+class CrosstabForm(forms.Form):
+    """A crosstab of a question against another question or a grouping (one of them, not both). Bound to
+    the page's GET parameters; every mistake is a field error in Norwegian."""
+
+    sporsmal = forms.ChoiceField(
+        label=_("Spørsmål"),
+        error_messages={
+            "invalid_choice": _("Velg spørsmål med faste svaralternativer."),
+            "required": _("Velg spørsmålet som skal krysses."),
+        },
+    )
+    mot = forms.ChoiceField(
+        label=_("Krysset mot spørsmål"),
+        required=False,
+        error_messages={"invalid_choice": _("Velg spørsmål med faste svaralternativer.")},
+    )
+    etter = forms.ChoiceField(
+        label=_("… eller etter gruppering"),
+        required=False,
+        error_messages={"invalid_choice": _("Velg en gruppering fra listen.")},
+    )
+
+    def __init__(
+        self, *args: Any, questions: list[tuple[str, str]], group_sets: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sporsmal"].choices = [("", "–"), *questions]  # type: ignore[attr-defined]
+        self.fields["mot"].choices = [("", "–"), *questions]  # type: ignore[attr-defined]
+        self.fields["etter"].choices = [("", "–"), *group_sets]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        question, by_question, by_group = (
+            cleaned.get("sporsmal"),
+            cleaned.get("mot"),
+            cleaned.get("etter"),
+        )
+        if question and by_question and by_question == question:
+            self.add_error("mot", _("Et spørsmål kan ikke krysses med seg selv. Velg et annet spørsmål."))
+        if by_question and by_group:
+            message = _("Velg enten et spørsmål eller en gruppering å krysse mot, ikke begge.")
+            self.add_error("mot", message)
+            self.add_error("etter", message)
+        if (
+            question
+            and not by_question
+            and not by_group
+            and not self.has_error("mot")
+            and not self.has_error("etter")
+        ):
+            self.add_error("mot", _("Velg et spørsmål eller en gruppering å krysse mot."))
+        return cleaned

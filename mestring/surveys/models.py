@@ -15,6 +15,7 @@ from __future__ import annotations
 import secrets
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -367,8 +368,17 @@ class CodedAnswer(models.Model):
         return f"{self.response_id} → {self.theme_id}"
 
 
+def min_group_size() -> int:
+    """The smallest group whose results may be shown (`MESTRING_SUPPRESSION["min_group_size"]`, default 10):
+    a unit's satisfaction results need at least this many answers, whatever the survey says."""
+    return int(getattr(settings, "MESTRING_SUPPRESSION", {}).get("min_group_size", 10))
+
+
 class SatisfactionSurvey(models.Model):
-    """A unit's anonymous user-satisfaction survey: short link, QR code, kiosk mode, rounds."""
+    """A unit's anonymous user-satisfaction survey: short link, QR code, kiosk mode, rounds.
+
+    `min_answers` may be set above the minimum group size, never below (form, service and migration 0004
+    see to it); `effective_min_answers` is what the results use, in case the setting is raised later."""
 
     unit = models.ForeignKey(
         Organisation,
@@ -393,6 +403,10 @@ class SatisfactionSurvey(models.Model):
 
     def current_round(self) -> SatisfactionRound | None:
         return self.rounds.filter(closed_on__isnull=True).order_by("-opened_on", "-pk").first()
+
+    @property
+    def effective_min_answers(self) -> int:
+        return max(self.min_answers, min_group_size())
 
 
 class SatisfactionRound(models.Model):

@@ -38,6 +38,7 @@ from mestring.surveys.models import (
     SatisfactionRound,
     SatisfactionSurvey,
     Theme,
+    min_group_size,
 )
 
 NO_ADDRESS_STATE = "no_address"
@@ -165,11 +166,43 @@ def national_survey_open(*, survey: NationalSurvey, base_url: str = "") -> Natio
 
 @transaction.atomic
 def national_survey_close(*, survey: NationalSurvey) -> NationalSurvey:
+    """Close an open survey: every link answers 410 and drafts can no longer be saved or submitted (they are
+    kept). `national_survey_reopen` undoes it."""
     survey = NationalSurvey.objects.select_for_update().get(pk=survey.pk)
+    if survey.status != NationalSurvey.Status.OPEN:
+        raise ValidationError(_("Bare en åpen undersøkelse kan avsluttes."))
     survey.status = NationalSurvey.Status.CLOSED
     survey.closed_at = timezone.now()
     survey.save(update_fields=["status", "closed_at"])
     return survey
+
+
+@transaction.atomic
+def national_survey_reopen(*, survey: NationalSurvey) -> NationalSurvey:
+    """Open a closed survey again: the same links work again and saved drafts can be finished. Nothing is
+    sent; due reminders go with the daily run (`send_due_reminders_task`)."""
+    survey = NationalSurvey.objects.select_for_update().get(pk=survey.pk)
+    if survey.status != NationalSurvey.Status.CLOSED:
+        raise ValidationError(_("Bare en avsluttet undersøkelse kan åpnes igjen."))
+    survey.status = NationalSurvey.Status.OPEN
+    survey.closed_at = None
+    survey.save(update_fields=["status", "closed_at"])
+    return survey
+
+
+def close_summary(*, survey: NationalSurvey) -> dict[str, int]:
+    """What closing would cut off: municipalities that have started without finishing, that have opened the
+    link only, and all that have not answered."""
+    started = opened = not_answered = 0
+    for invitation in survey.invitations.only("opened_at", "started_at", "completed_at", "covered_by"):
+        if invitation.responded:
+            continue
+        not_answered += 1
+        if invitation.started_at:
+            started += 1
+        elif invitation.opened_at:
+            opened += 1
+    return {"started": started, "opened": opened, "not_answered": not_answered}
 
 
 def _with_address(survey: NationalSurvey) -> QuerySet[Invitation]:
@@ -240,15 +273,60 @@ def reminders_due(survey: NationalSurvey, now: datetime | None = None) -> list[I
     now = now or timezone.now()
     cutoff = now - timedelta(days=survey.reminder_interval_days)
     return list(
-        _with_address(survey)
-        .filter(
-            sent_at__isnull=False,
-            completed_at__isnull=True,
-            covered_by__isnull=True,
-            reminders_sent__lt=survey.max_reminders,
-            last_contact_at__lte=cutoff,
-        )
-        .select_related("survey__owner")
+        _reminder_candidates(survey).filter(last_contact_at__lte=cutoff).select_related("survey__owner")
+    )
+
+
+def _reminder_candidates(survey: NationalSurvey) -> QuerySet[Invitation]:
+    """Who a reminder may go to now, regardless of when they were last contacted: an address, the first
+    invitation sent, not answered (nor covered by a joint answer), fewer than `max_reminders` reminders."""
+    return _with_address(survey).filter(
+        sent_at__isnull=False,
+        completed_at__isnull=True,
+        covered_by__isnull=True,
+        reminders_sent__lt=survey.max_reminders,
+    )
+
+
+@dataclass(frozen=True)
+class ReminderPlan:
+    """What "Send påminnelse nå" would do: how many get a reminder and why the others do not."""
+
+    is_open: bool
+    due: int
+    responded: int
+    no_address: int
+    not_sent: int
+    max_reached: int
+    max_reminders: int
+
+
+def reminder_plan(*, survey: NationalSurvey) -> ReminderPlan:
+    """Count the survey's invitations by what a forced reminder run (`send_reminders(force=True)`) does with
+    them. The categories are exclusive and checked in this order: answered, no address, first invitation not
+    yet sent, `max_reminders` reached, otherwise due."""
+    due = responded = no_address = not_sent = max_reached = 0
+    for invitation in survey.invitations.only(
+        "email", "sent_at", "completed_at", "covered_by", "reminders_sent"
+    ):
+        if invitation.responded:
+            responded += 1
+        elif not invitation.email:
+            no_address += 1
+        elif invitation.sent_at is None:
+            not_sent += 1
+        elif invitation.reminders_sent >= survey.max_reminders:
+            max_reached += 1
+        else:
+            due += 1
+    return ReminderPlan(
+        is_open=survey.status == NationalSurvey.Status.OPEN,
+        due=due if survey.status == NationalSurvey.Status.OPEN else 0,
+        responded=responded,
+        no_address=no_address,
+        not_sent=not_sent,
+        max_reached=max_reached,
+        max_reminders=survey.max_reminders,
     )
 
 
@@ -257,22 +335,13 @@ def send_reminders(*, survey_id: int, now: datetime | None = None, force: bool =
     Invitations without an address are never reminded (they have not been sent).
 
     ``force`` reminds every non-responder now (the "send påminnelse nå" button), still at most
-    ``max_reminders`` times.
+    ``max_reminders`` times; `reminder_plan` counts beforehand who that will be.
     """
     survey = NationalSurvey.objects.select_related("owner").get(pk=survey_id)
     if survey.status != NationalSurvey.Status.OPEN:
         return 0
     if force:
-        due = list(
-            _with_address(survey)
-            .filter(
-                sent_at__isnull=False,
-                completed_at__isnull=True,
-                covered_by__isnull=True,
-                reminders_sent__lt=survey.max_reminders,
-            )
-            .select_related("survey__owner")
-        )
+        due = list(_reminder_candidates(survey).select_related("survey__owner"))
     else:
         due = reminders_due(survey, now)
     if not due:
@@ -603,9 +672,12 @@ def satisfaction_survey_create(
         errors["unit"] = _("Brukerundersøkelser gjelder en tjeneste/enhet.")
     if not version.is_locked or version.questionnaire.kind != Questionnaire.Kind.SATISFACTION:
         errors["version"] = _("Velg en publisert versjon av et skjema for brukertilfredshet.")
-    minimum = settings.MESTRING_SUPPRESSION["min_group_size"] if min_answers is None else min_answers
-    if minimum < 1:
-        errors["min_answers"] = _("Minste antall svar må være minst 1.")
+    floor = min_group_size()
+    minimum = floor if min_answers is None else min_answers
+    if minimum < floor:
+        errors["min_answers"] = _("Minste antall svar kan ikke være lavere enn %(minimum)s.") % {
+            "minimum": floor
+        }
     if errors:
         raise ValidationError(errors)
     survey = SatisfactionSurvey.objects.create(

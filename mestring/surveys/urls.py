@@ -46,6 +46,7 @@ urlpatterns = [
     path("nasjonale/<slug:slug>/send/", views.national_send, name="national_send"),
     path("nasjonale/<slug:slug>/pamin/", views.national_remind, name="national_remind"),
     path("nasjonale/<slug:slug>/avslutt/", views.national_close, name="national_close"),
+    path("nasjonale/<slug:slug>/gjenapne/", views.national_reopen, name="national_reopen"),
     path("nasjonale/<slug:slug>/analyse/", views.national_analysis, name="national_analysis"),
     path("nasjonale/<slug:slug>/krysstabell/", views.national_crosstab, name="national_crosstab"),
     path("nasjonale/<slug:slug>/apne-svar/", views.national_open_answers, name="national_open_answers"),

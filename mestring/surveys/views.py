@@ -19,6 +19,7 @@ from mestring.core.permissions import member_required
 from mestring.surveys import access, analysis, authoring, engine, exports, services, tasks, xlsform
 from mestring.surveys.engine import COLLAB_DIMENSIONS
 from mestring.surveys.forms import (
+    CrosstabForm,
     InvitationAddressesForm,
     InvitationEmailForm,
     NationalSurveyForm,
@@ -1079,23 +1080,115 @@ def national_send(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("surveys:national_detail", slug=slug)
 
 
+def _reminder_skipped(plan: services.ReminderPlan) -> list[str]:
+    """Why the others get no reminder, one phrase per reason that applies."""
+    reasons = []
+    if plan.responded:
+        reasons.append(
+            ngettext("%(n)s kommune har svart", "%(n)s kommuner har svart", plan.responded)
+            % {"n": plan.responded}
+        )
+    if plan.max_reached:
+        reasons.append(
+            ngettext(
+                "%(n)s kommune har allerede fått høyst antall påminnelser (%(max)s)",
+                "%(n)s kommuner har allerede fått høyst antall påminnelser (%(max)s)",
+                plan.max_reached,
+            )
+            % {"n": plan.max_reached, "max": plan.max_reminders}
+        )
+    if plan.no_address:
+        reasons.append(
+            ngettext(
+                "%(n)s kommune mangler kontaktadresse",
+                "%(n)s kommuner mangler kontaktadresse",
+                plan.no_address,
+            )
+            % {"n": plan.no_address}
+        )
+    if plan.not_sent:
+        reasons.append(
+            ngettext(
+                "%(n)s kommune har ikke fått invitasjonen ennå",
+                "%(n)s kommuner har ikke fått invitasjonen ennå",
+                plan.not_sent,
+            )
+            % {"n": plan.not_sent}
+        )
+    return reasons
+
+
 @member_required(Perm.SURVEY_NATIONAL_MANAGE)
 def national_remind(request: HttpRequest, slug: str) -> HttpResponse:
+    """Remind every municipality that may be reminded now, and say how many that is (or why nobody)."""
     survey = access.access_national_survey(_membership(request), slug)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    tasks.send_reminders_task.enqueue(survey.pk, True)
-    messages.success(request, _("Påminnelser til dem som ikke har svart, sendes nå i bakgrunnen."))
+    plan = services.reminder_plan(survey=survey)
+    reasons = _reminder_skipped(plan)
+    if not plan.is_open:
+        messages.error(request, _("Ingen påminnelser sendes: undersøkelsen er ikke åpen."))
+    elif plan.due:
+        tasks.send_reminders_task.enqueue(survey.pk, True)
+        text = ngettext(
+            "%(n)s påminnelse sendes nå i bakgrunnen til en kommune som ikke har svart.",
+            "%(n)s påminnelser sendes nå i bakgrunnen til kommuner som ikke har svart.",
+            plan.due,
+        ) % {"n": plan.due}
+        if reasons:
+            text += " " + _("Ingen påminnelse til de andre: %(reasons)s.") % {"reasons": "; ".join(reasons)}
+        messages.success(request, text)
+    elif plan.max_reminders == 0:
+        messages.warning(request, _("Ingen påminnelser sendes: undersøkelsen er satt opp uten påminnelser."))
+    else:
+        messages.warning(
+            request,
+            _("Ingen påminnelser sendes: %(reasons)s.")
+            % {"reasons": "; ".join(reasons) or _("ingen kommuner er invitert")},
+        )
     return redirect("surveys:national_detail", slug=slug)
 
 
 @member_required(Perm.SURVEY_NATIONAL_MANAGE)
 def national_close(request: HttpRequest, slug: str) -> HttpResponse:
+    """Closing stops every link: a confirmation page (GET) says how many have started without finishing."""
+    survey = access.access_national_survey(_membership(request), slug)
+    if survey.status != NationalSurvey.Status.OPEN:
+        messages.info(request, _("Undersøkelsen er ikke åpen."))
+        return redirect("surveys:national_detail", slug=slug)
+    if request.method == "POST":
+        try:
+            services.national_survey_close(survey=survey)
+        except ValidationError as exc:
+            message_errors(request, exc)
+            return redirect("surveys:national_detail", slug=slug)
+        messages.success(
+            request,
+            _("Undersøkelsen er avsluttet. Lenkene virker ikke lenger. Du kan gjenåpne den fra denne siden."),
+        )
+        return redirect("surveys:national_detail", slug=slug)
+    counts = services.close_summary(survey=survey)
+    return render(request, "surveys/national_close.html", {"survey": survey, **counts})
+
+
+@member_required(Perm.SURVEY_NATIONAL_MANAGE)
+def national_reopen(request: HttpRequest, slug: str) -> HttpResponse:
+    """Reopen a closed survey: the municipalities' links work again (POST only)."""
     survey = access.access_national_survey(_membership(request), slug)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    services.national_survey_close(survey=survey)
-    messages.success(request, _("Undersøkelsen er avsluttet. Lenkene virker ikke lenger."))
+    try:
+        services.national_survey_reopen(survey=survey)
+    except ValidationError as exc:
+        message_errors(request, exc)
+    else:
+        messages.success(
+            request,
+            _(
+                "Undersøkelsen er åpnet igjen. Lenkene virker igjen, og påbegynte svar kan fullføres. "
+                "Påminnelser går etter den daglige planen."
+            ),
+        )
     return redirect("surveys:national_detail", slug=slug)
 
 
@@ -1125,42 +1218,31 @@ def national_analysis(request: HttpRequest, slug: str) -> HttpResponse:
 
 @member_required(Perm.SURVEY_NATIONAL_MANAGE)
 def national_crosstab(request: HttpRequest, slug: str) -> HttpResponse:
+    """A question crossed with another question or with a grouping (exactly one). The choice is a GET form;
+    a question crossed with itself, both kinds at once or an unknown name answer 400 with field errors."""
     survey = access.access_national_survey(_membership(request), slug)
     form = engine.load_form(survey.version)
-    choices = analysis.crosstab_categories(form)
-    names = {name for name, _t in choices}
-    question = request.GET.get("sporsmal", "")
-    by_question = request.GET.get("mot", "")
-    by_group = _group_set(request)
+    bound = any(request.GET.get(key) for key in ("sporsmal", "mot", "etter"))
+    choice = CrosstabForm(
+        request.GET if bound else None,
+        questions=analysis.crosstab_categories(form),
+        group_sets=analysis.group_sets(),
+        auto_id="%s",
+    )
     table = None
-    error = ""
-    if question:
-        if question not in names or (by_question and by_question not in names):
-            error = _("Velg spørsmål med faste svaralternativer.")
-        elif not by_question and not by_group:
-            error = _("Velg et spørsmål eller en gruppering å krysse mot.")
-        else:
-            table = analysis.survey_crosstab(
-                survey,
-                question=question,
-                by_question=by_question if not by_group else "",
-                by_group_set=by_group,
-                form=form,
-            )
+    if bound and choice.is_valid():
+        table = analysis.survey_crosstab(
+            survey,
+            question=choice.cleaned_data["sporsmal"],
+            by_question=choice.cleaned_data["mot"],
+            by_group_set=choice.cleaned_data["etter"],
+            form=form,
+        )
     return render(
         request,
         "surveys/national_crosstab.html",
-        {
-            "survey": survey,
-            "choices": choices,
-            "group_sets": analysis.group_sets(),
-            "question": question,
-            "by_question": by_question,
-            "by_group": by_group,
-            "table": table,
-            "error": error,
-        },
-        status=400 if error else 200,
+        {"survey": survey, "form": choice, "table": table},
+        status=400 if bound and choice.errors else 200,
     )
 
 

@@ -191,7 +191,9 @@ ROUTES = [
     ),
     Route("surveys:national_send", only({"forsker.nasjonal": 405}), kwargs=_national),
     Route("surveys:national_remind", only({"forsker.nasjonal": 405}), kwargs=_national),
-    Route("surveys:national_close", only({"forsker.nasjonal": 405}), kwargs=_national),
+    # Closing: a confirmation page (GET), the POST closes; reopening is POST only.
+    Route("surveys:national_close", only(NATIONAL), kwargs=_national),
+    Route("surveys:national_reopen", only({"forsker.nasjonal": 405}), kwargs=_national),
     Route("surveys:national_analysis", only(NATIONAL), kwargs=_national),
     Route("surveys:national_crosstab", only(NATIONAL), kwargs=_national),
     Route(

@@ -53,16 +53,44 @@ def test_representativeness_hand_computed(hand_survey: NationalSurvey) -> None:
         assert table.header[1:] == ["Totalt", "Svarte", "Svarprosent"]
 
 
-def test_representativeness_is_suppressed(hand_survey: NationalSurvey) -> None:
-    for n in [1, 2, 3, *range(11, 21)]:  # 3 of 10 in A: a small count
+def test_representativeness_counts_municipalities_unsuppressed(hand_survey: NationalSurvey) -> None:
+    # QA 18: 3 of 10 municipalities in fylke A answered. Municipalities are not persons and the frame is
+    # public, so the counts and the response rates are shown (lead's decision), with a note saying so.
+    for n in [1, 2, 3, *range(11, 21)]:
         _answer(hand_survey, f"90{n:02d}", {"q1": "1"})
     table = analysis.representativeness(hand_survey, "fylke")
-    a = table.rows[0]
-    assert a[2] == HIDDEN_SYMBOL and a[3] == HIDDEN_SYMBOL
-    # The hidden 3 cannot be worked out from the sum line either.
-    assert HIDDEN_SYMBOL in table.rows[-1][2:] or table.rows[1][2] == HIDDEN_SYMBOL
-    assert any("skjult" in note for note in table.notes)
-    assert not any("primary" in str(cell) for row in table.rows for cell in row)
+    assert table.rows == [
+        ["Fylke A", "10", "3", "30,0"],
+        ["Fylke B", "10", "10", "100,0"],
+        ["Sum", "20", "13", "65,0"],
+    ]
+    assert table.n == 20 and table.caption.endswith("(n = 20)")
+    assert table.table is not None and not table.table.hidden_positions
+    assert len(table.notes) == 1
+    assert "kommuner" in table.notes[0] and "personer" not in table.notes[0].replace("ikke er personer", "")
+    assert "skjult" not in table.notes[0].replace("ikke skjult", "")
+
+
+def test_representativeness_small_frame_groups_are_shown(world: Any, small_version: Any) -> None:
+    # The real frame: population classes with a handful of municipalities, one of them answering.
+    survey = services.national_survey_create(
+        owner=world.org("nasjonalt-kompetansemiljo"), title="R", version=small_version, frame_year=2026
+    )
+    services.national_survey_open(survey=survey)
+    _answer(survey, "4219", {"q1": "1"})
+    for slug in analysis.REPRESENTATIVENESS_SETS:
+        table = analysis.representativeness(survey, slug)
+        assert not any(HIDDEN_SYMBOL in cell for row in table.rows for cell in row), slug
+        assert table.rows[-1][1:3] == [str(survey.invitations.count()), "1"], slug
+
+
+def test_answer_distributions_stay_suppressed(hand_survey: NationalSurvey) -> None:
+    # Only the counts of municipalities are unsuppressed: the answers are not.
+    for n in range(1, 21):
+        _answer(hand_survey, f"90{n:02d}", {"q1": "1" if n <= 17 else "2"})
+    form = engine.load_form(hand_survey.version)
+    q1 = analysis.frequency_tables(form, [d for _k, d in analysis.submitted_data(hand_survey)], only="q1")[0]
+    assert q1.rows[1][1] == HIDDEN_SYMBOL
 
 
 def test_joint_answer_counts_covered_municipalities_as_responded(world: Any, small_version: Any) -> None:
@@ -72,7 +100,7 @@ def test_joint_answer_counts_covered_municipalities_as_responded(world: Any, sma
     services.national_survey_open(survey=survey)
     evje = survey.invitations.get(kommunenummer="4219")
     services.response_save(invitation=evje, data={"q1": "1"}, final=True, covers=["4220", "4221", "4222"])
-    table = analysis.representativeness(survey, "fylke", policy=NO_SUPPRESSION)
+    table = analysis.representativeness(survey, "fylke")
     agder = next(row for row in table.rows if row[0] == "Agder")
     assert agder[2] == "4"
     assert len(analysis.submitted_data(survey)) == 1  # but one answer in the frequency tables
