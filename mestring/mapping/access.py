@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -10,7 +11,7 @@ from django.http import Http404
 
 from mestring.accounts.models import Membership
 from mestring.accounts.roles import Perm
-from mestring.mapping.models import ImportJob, MappingEntry, MappingRound
+from mestring.mapping.models import ImportJob, MappingEntry, MappingRound, RoundStaffTarget, RoundUnit
 from mestring.mapping.reports import Scope, cooperation_scope, municipality_scope, national_scope
 from mestring.organisations.models import Organisation
 from mestring.organisations.selectors import cooperations_of, municipality_ids_in_scope
@@ -84,24 +85,76 @@ def editable_municipality_ids(membership: Membership, mapping_round: MappingRoun
     return covered & entry_municipality_ids(membership)
 
 
-def visible_entries(membership: Membership, mapping_round: MappingRound) -> QuerySet[MappingEntry]:
-    """The entries of a visible round the actor may see, correct and delete.
+@dataclass(frozen=True)
+class RoundView:
+    """The part of a round an actor sees: the entries list, the progress per unit and per staff member all
+    follow it (one rule).
+
+    `municipality_ids` None means the whole round (those who manage it). Otherwise the entries of those
+    municipalities; for staff with only `mapping.enter`, further limited to `unit_ids` (their own unit) and
+    the entries they registered themselves (`user_id`). Not widened by the cooperation's
+    `members_see_each_other`: that agreement lets members see each other's units (structure, contact),
+    not each other's mapping work.
+    """
+
+    municipality_ids: frozenset[int] | None
+    unit_ids: frozenset[int] | None = None
+    user_id: int | None = None
+
+    @property
+    def whole_round(self) -> bool:
+        return self.municipality_ids is None
+
+    def entries(self, entries: QuerySet[MappingEntry]) -> QuerySet[MappingEntry]:
+        if self.municipality_ids is None:
+            return entries
+        entries = entries.filter(municipality_id__in=self.municipality_ids)
+        if self.unit_ids is None:
+            return entries
+        return entries.filter(Q(unit_id__in=self.unit_ids) | Q(assessed_by_id=self.user_id))
+
+    def round_units(self, round_units: QuerySet[RoundUnit]) -> QuerySet[RoundUnit]:
+        if self.municipality_ids is None:
+            return round_units
+        round_units = round_units.filter(unit__parent_id__in=self.municipality_ids)
+        return round_units if self.unit_ids is None else round_units.filter(unit_id__in=self.unit_ids)
+
+    def staff_targets(self, targets: QuerySet[RoundStaffTarget]) -> QuerySet[RoundStaffTarget]:
+        """Targets of staff working in the visible part (a current membership there), and the actor's own."""
+        if self.municipality_ids is None:
+            return targets
+        if self.unit_ids is None:
+            where = Q(organisation_id__in=self.municipality_ids) | Q(
+                organisation__parent_id__in=self.municipality_ids
+            )
+        else:
+            where = Q(organisation_id__in=self.unit_ids)
+        users = Membership.objects.active().filter(where).values("user_id")
+        return targets.filter(Q(user_id__in=users) | Q(user_id=self.user_id))
+
+
+def round_view(membership: Membership, mapping_round: MappingRound) -> RoundView:
+    """What of a visible round the actor may see (and, for entries, correct and delete).
 
     Those who manage the round see all of it; other holders of `mapping.manage` the entries of their own
     municipalities; staff with only `mapping.enter` the entries of their own unit and those they registered.
     """
-    entries = MappingEntry.objects.filter(round=mapping_round)
     if manages_round(membership, mapping_round):
-        return entries
-    entries = entries.filter(municipality_id__in=editable_municipality_ids(membership, mapping_round))
+        return RoundView(municipality_ids=None)
+    municipality_ids = frozenset(editable_municipality_ids(membership, mapping_round))
     if membership.can(Perm.MAPPING_MANAGE):
-        return entries
+        return RoundView(municipality_ids=municipality_ids, user_id=membership.user_id)
     if not membership.can(Perm.MAPPING_ENTER):
-        return entries.none()
-    own = Q(assessed_by_id=membership.user_id)
-    if membership.organisation.kind == Kind.UNIT:
-        own |= Q(unit_id=membership.organisation_id)
-    return entries.filter(own)
+        return RoundView(municipality_ids=frozenset(), unit_ids=frozenset(), user_id=None)
+    own_unit = {membership.organisation_id} if membership.organisation.kind == Kind.UNIT else set()
+    return RoundView(
+        municipality_ids=municipality_ids, unit_ids=frozenset(own_unit), user_id=membership.user_id
+    )
+
+
+def visible_entries(membership: Membership, mapping_round: MappingRound) -> QuerySet[MappingEntry]:
+    """The entries of a visible round the actor may see, correct and delete (`round_view`)."""
+    return round_view(membership, mapping_round).entries(MappingEntry.objects.filter(round=mapping_round))
 
 
 def access_entry(membership: Membership, pk: int) -> MappingEntry:

@@ -8,10 +8,11 @@ show many ":" cells. Nobody here exists.
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from mestring.accounts.models import Membership
 from mestring.accounts.roles import Perm
@@ -30,8 +31,11 @@ def rows_for(population: int) -> int:
     return max(MIN_ROWS, min(MAX_ROWS, round(population * RATE)))
 
 
-def synthetic_values(rng: random.Random, year: int) -> dict[str, Any]:
-    """One invented person's mapping: a latent severity drives the areas, services and flags."""
+def synthetic_values(
+    rng: random.Random, year: int, *, period: tuple[date, date] | None = None
+) -> dict[str, Any]:
+    """One invented person's mapping: a latent severity drives the areas, services and flags. The date
+    lies in `period` (first and last allowed day, see `entry_period`)."""
     severity = rng.betavariate(2, 3)
     values: dict[str, Any] = {}
     red = 0
@@ -55,8 +59,19 @@ def synthetic_values(rng: random.Random, year: int) -> dict[str, Any]:
     values["lar"] = rng.random() < 0.08 + 0.1 * severity
     values["has_minor_children"] = rng.random() < 0.22
     values["phase"] = rng.choice([p.value for p in Phase] + [""])
-    values["assessed_on"] = date(year, rng.randint(9, 11), rng.randint(1, 28))
+    drawn = date(year, rng.randint(9, 11), rng.randint(1, 28))
+    first, last = period or (date(year, 9, 1), date(year, 11, 30))
+    if not first <= drawn <= last:
+        # Fold the drawn day into the allowed days (keeps the random sequence, so the figures stay).
+        drawn = first + timedelta(days=abs((drawn - first).days) % ((last - first).days + 1))
+    values["assessed_on"] = drawn
     return values
+
+
+def entry_period(mapping_round: MappingRound, today: date) -> tuple[date, date] | None:
+    """The days a mapping in the round may carry: its period, not after today (None before it begins)."""
+    last = min(mapping_round.ends_on, today)
+    return (mapping_round.starts_on, last) if last >= mapping_round.starts_on else None
 
 
 def _round(organisation: Organisation, year: int) -> MappingRound:
@@ -87,6 +102,7 @@ def load(world: World) -> None:
         if membership.can(Perm.MAPPING_ENTER):
             staff_by_unit.setdefault(membership.organisation_id, []).append(membership.user)
     setesdal = world.orgs.get("setesdal")
+    today = timezone.localdate()
     new_entries: list[MappingEntry] = []
     for municipality in municipalities.order_by("kommunenummer"):
         population = frame[municipality.kommunenummer].population
@@ -97,9 +113,16 @@ def load(world: World) -> None:
                 else None
             )
             mapping_round = _round(owner or municipality, year)
-            if MappingEntry.objects.filter(
+            period = entry_period(mapping_round, today)
+            demo_rows = MappingEntry.objects.filter(
                 round=mapping_round, municipality=municipality, source=EntrySource.DEMO
-            ).exists():
+            )
+            if demo_rows.exists():
+                # Demo data loaded by an earlier version could carry days after today or outside the
+                # round; move those to the last allowed day (assessed_on is not in the report cube).
+                if period is not None:
+                    demo_rows.filter(assessed_on__gt=period[1]).update(assessed_on=period[1])
+                    demo_rows.filter(assessed_on__lt=period[0]).update(assessed_on=period[0])
                 continue
             rng = random.Random(f"mestring-demo-{municipality.kommunenummer}-{year}")
             count = rows_for(population)
@@ -112,6 +135,8 @@ def load(world: World) -> None:
                     RoundStaffTarget.objects.get_or_create(
                         round=mapping_round, user=user, defaults={"expected": max(2, count // 4)}
                     )
+            if period is None:
+                continue  # the round has not begun: nothing can be mapped yet
             for _index in range(count):
                 unit: Organisation | None = rng.choice(units) if units else None
                 staff = staff_by_unit.get(unit.pk, []) if unit else []
@@ -123,7 +148,7 @@ def load(world: World) -> None:
                         unit=unit,
                         assessed_by=rng.choice(staff) if staff and rng.random() < 0.6 else None,
                         source=EntrySource.DEMO,
-                        **synthetic_values(rng, year),
+                        **synthetic_values(rng, year, period=period),
                     )
                 )
     MappingEntry.objects.bulk_create(new_entries, batch_size=2000)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -102,10 +103,12 @@ class EntryForm(forms.Form):
         year: int,
         municipalities: Any,
         units: Any,
+        period: tuple[date, date] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.year = year
+        self.period = period
         self.fields["municipality"].queryset = municipalities  # type: ignore[attr-defined]
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         self.only_municipality = municipalities.first() if municipalities.count() == 1 else None
@@ -114,7 +117,15 @@ class EntryForm(forms.Form):
             self.fields["municipality"].widget = forms.HiddenInput()
             self.fields["municipality"].required = False
         today = timezone.localdate()
-        self.fields["dato"].initial = today if today.year == year else None
+        first, last = period or (date(year, 1, 1), date(year, 12, 31))
+        self.fields["dato"].initial = today if first <= today <= last else None
+        self.fields["dato"].widget.attrs.update(
+            {"min": first.isoformat(), "max": min(last, today).isoformat()}
+        )
+        self.fields["dato"].help_text = _("Innenfor rundens periode %(first)s–%(last)s, ikke fram i tid.") % {
+            "first": first.strftime("%d.%m.%Y"),
+            "last": last.strftime("%d.%m.%Y"),
+        }
         for code, label in reversed(AREAS):
             self.fields[code] = forms.ChoiceField(label=label, choices=RATING_CHOICES, required=True)
         order = ["municipality", "unit", "dato", "fodselsaar", "kjonn", *(c for c, _l in AREAS)]
@@ -169,7 +180,7 @@ class EntryForm(forms.Form):
             data["municipality"] = self.only_municipality
         if self.errors:
             return data
-        parsed = parse_entry(self.raw(), year=self.year)
+        parsed = parse_entry(self.raw(), year=self.year, period=self.period, today=timezone.localdate())
         for column, message in parsed.errors:
             field = column if column in self.fields else None
             self.add_error(field, message)

@@ -77,6 +77,18 @@ def round_create(
         raise ValidationError({"year": _("Året må være mellom 2000 og 2100.")})
     if ends_on < starts_on:
         raise ValidationError({"ends_on": _("Sluttdatoen kan ikke være før startdatoen.")})
+    # The round is the statistical year: every entry is counted (and its age computed) in `year`, and
+    # its date must lie in the period, so the whole period lies in that year.
+    errors: dict[str, str] = {}
+    for name, day in (("starts_on", starts_on), ("ends_on", ends_on)):
+        if day.year != year:
+            errors[name] = _("Perioden må ligge i kartleggingsåret %(year)s (%(day)s er i %(other)s).") % {
+                "year": year,
+                "day": day.strftime("%d.%m.%Y"),
+                "other": day.year,
+            }
+    if errors:
+        raise ValidationError(errors)
     if MappingRound.objects.filter(organisation=organisation, year=year).exists():
         raise ValidationError(
             {
@@ -151,13 +163,7 @@ def entry_create(
     municipality = _resolve_municipality(mapping_round, municipality)
     if unit is not None and (unit.kind != Kind.UNIT or unit.parent_id != municipality.pk):
         raise ValidationError({"unit": _("Enheten hører ikke til kommunen.")})
-    values = _parsed_values(raw, year=mapping_round.year)
-    values.setdefault(
-        "assessed_on",
-        timezone.localdate()
-        if timezone.localdate().year == mapping_round.year
-        else date(mapping_round.year, 12, 31),
-    )
+    values = _parsed_values(raw, mapping_round=mapping_round)
     entry = MappingEntry.objects.create(
         round=mapping_round,
         municipality=municipality,
@@ -173,9 +179,19 @@ def entry_create(
     return entry
 
 
-def _parsed_values(raw: Mapping[str, Any], *, year: int) -> dict[str, Any]:
+def _parse(raw: Mapping[str, Any], *, mapping_round: MappingRound, today: date | None = None) -> ParsedEntry:
+    """One mapping validated for the round: its year, its period, not after today."""
+    return parse_entry(
+        raw,
+        year=mapping_round.year,
+        period=(mapping_round.starts_on, mapping_round.ends_on),
+        today=today or timezone.localdate(),
+    )
+
+
+def _parsed_values(raw: Mapping[str, Any], *, mapping_round: MappingRound) -> dict[str, Any]:
     """The model values of one mapping, or a ValidationError with Norwegian messages per column."""
-    parsed = parse_entry(raw, year=year)
+    parsed = _parse(raw, mapping_round=mapping_round)
     if not parsed.ok:
         errors: dict[str, list[str]] = {}
         for column, message in parsed.errors:
@@ -275,7 +291,7 @@ def entry_update(
     if unit is not None and (unit.kind != Kind.UNIT or unit.parent_id != municipality.pk):
         raise ValidationError({"unit": _("Enheten hører ikke til kommunen.")})
     values: dict[str, Any] = {
-        **_parsed_values(raw, year=mapping_round.year),
+        **_parsed_values(raw, mapping_round=mapping_round),
         "municipality_id": municipality.pk,
         "unit_id": unit.pk if unit is not None else None,
     }
@@ -419,16 +435,14 @@ def import_rows(
     errors: list[str] = []
     error_count = 0
     entries: list[MappingEntry] = []
-    default_date = date(mapping_round.year, min(12, max(1, timezone.localdate().month)), 1)
-    if default_date > mapping_round.ends_on:
-        default_date = mapping_round.ends_on
+    today = timezone.localdate()
     for index, raw in enumerate(rows):
         line = index + 2
         if job is not None and index and index % progress_every == 0:
             ImportJob.objects.filter(pk=job.pk).update(processed_rows=index)
         if not raw:
             continue
-        parsed: ParsedEntry = parse_entry(raw, year=mapping_round.year)
+        parsed = _parse(raw, mapping_round=mapping_round, today=today)
         row_municipality = municipality
         if parsed.kommunenummer:
             row_municipality = members.get(parsed.kommunenummer)
@@ -464,7 +478,6 @@ def import_rows(
             continue
         assert row_municipality is not None
         values = dict(parsed.values)
-        values.setdefault("assessed_on", default_date)
         entries.append(
             MappingEntry(
                 round=mapping_round,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mestring.mapping.areas import AREA_CODES, AREAS, Phase, Rating
@@ -87,8 +88,16 @@ def _flag(raw: Mapping[str, Any], column: str, parsed: ParsedEntry, label: str) 
     return False
 
 
-def parse_entry(raw: Mapping[str, Any], *, year: int) -> ParsedEntry:
-    """Validate one person's mapping for a round in `year`. Unknown keys are ignored."""
+def parse_entry(
+    raw: Mapping[str, Any],
+    *,
+    year: int,
+    period: tuple[date, date] | None = None,
+    today: date | None = None,
+) -> ParsedEntry:
+    """Validate one person's mapping for a round in `year` running over `period` (first and last day;
+    the whole year when not given). The date must lie in the period and not after `today`; without a
+    date the mapping gets `default_date` when a period is given. Unknown keys are ignored."""
     parsed = ParsedEntry()
     values = parsed.values
     # Birth year: a whole number, the person 16 or older in the round's year.
@@ -174,7 +183,8 @@ def parse_entry(raw: Mapping[str, Any], *, year: int) -> ParsedEntry:
             )
         )
     values["phase"] = phase if phase in {p.value for p in Phase} else ""
-    # Date of assessment: optional, in the round's year.
+    # Date of assessment: optional (the caller supplies a default), within the round's period and not
+    # after today.
     date_text = _text(raw.get("dato"))
     if date_text:
         try:
@@ -184,13 +194,57 @@ def parse_entry(raw: Mapping[str, Any], *, year: int) -> ParsedEntry:
                 ("dato", _("Datoen «%(v)s» er ikke gyldig; bruk ÅÅÅÅ-MM-DD.") % {"v": date_text})
             )
         else:
-            if assessed.year != year:
-                parsed.errors.append(("dato", _("Datoen må være i kartleggingsåret %(y)s.") % {"y": year}))
+            message = date_error(assessed, year=year, period=period, today=today)
+            if message:
+                parsed.errors.append(("dato", message))
             else:
                 values["assessed_on"] = assessed
+    elif period is not None:
+        default = default_date(period, today=today)
+        if default is None:
+            parsed.errors.append(
+                (
+                    "dato",
+                    _("Runden begynner %(first)s; kartlegginger kan registreres fra da.")
+                    % {"first": _day(period[0])},
+                )
+            )
+        else:
+            values["assessed_on"] = default
     parsed.unit_ref = _text(raw.get("enhet"))
     parsed.kommunenummer = _text(raw.get("kommunenummer")).zfill(4) if _text(raw.get("kommunenummer")) else ""
     return parsed
+
+
+def _day(value: date) -> str:
+    return value.strftime("%d.%m.%Y")
+
+
+def date_error(
+    assessed: date, *, year: int, period: tuple[date, date] | None = None, today: date | None = None
+) -> str:
+    """Why `assessed` cannot be the date of a mapping in a round (empty when it can): the date must lie
+    within the round's period (the round's year when no period is given) and not after today."""
+    first, last = period or (date(year, 1, 1), date(year, 12, 31))
+    today = today or timezone.localdate()
+    if not first <= assessed <= last:
+        return _("Datoen må være innenfor rundens periode %(first)s–%(last)s.") % {
+            "first": _day(first),
+            "last": _day(last),
+        }
+    if assessed > today:
+        return _(
+            "Datoen kan ikke være fram i tid (i dag er %(today)s); rundens periode er %(first)s–%(last)s."
+        ) % {"today": _day(today), "first": _day(first), "last": _day(last)}
+    return ""
+
+
+def default_date(period: tuple[date, date], *, today: date | None = None) -> date | None:
+    """The date a mapping gets when none is given: today, or the round's last day when the round is
+    over; None before the round has begun (no date is valid then)."""
+    first, last = period
+    day = min(today or timezone.localdate(), last)
+    return day if day >= first else None
 
 
 def _flag_label(column: str) -> str:

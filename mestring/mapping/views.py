@@ -21,6 +21,7 @@ from mestring.core.permissions import member_required
 from mestring.mapping import jobs as mapping_jobs
 from mestring.mapping import services
 from mestring.mapping.access import (
+    RoundView,
     access_entry,
     access_import,
     access_round,
@@ -30,6 +31,7 @@ from mestring.mapping.access import (
     managed_round,
     resolve_scope,
     round_owner_for,
+    round_view,
     visible_entries,
     visible_rounds,
 )
@@ -43,7 +45,6 @@ from mestring.mapping.validation import ALL_COLUMNS, REQUIRED_COLUMNS
 from mestring.organisations.models import Organisation
 from mestring.organisations.selectors import current_member_ids
 from mestring.stats import jobs
-from mestring.stats.models import ReportJob
 from mestring.stats.render import DOWNLOAD_TYPES, report_blocks, report_download
 
 Kind = Organisation.Kind
@@ -126,28 +127,26 @@ def round_create(request: HttpRequest) -> HttpResponse:
     return render(request, "mapping/round_form.html", {"form": form, "owner": owner})
 
 
-def round_progress(mapping_round: MappingRound) -> dict[str, object]:
-    """Persons mapped per unit and per staff member against the expected numbers (GROUP BY)."""
-    by_unit = dict(
-        MappingEntry.objects.filter(round=mapping_round)
-        .order_by()
-        .values_list("unit_id")
-        .annotate(n=Count("pk"))
-        .values_list("unit_id", "n")
+def round_progress(mapping_round: MappingRound, view: RoundView | None = None) -> dict[str, object]:
+    """Persons mapped per unit and per staff member against the expected numbers (GROUP BY), within the
+    part of the round the actor sees (`access.round_view`; None: the whole round)."""
+    view = view or RoundView(municipality_ids=None)
+    entries = view.entries(MappingEntry.objects.filter(round=mapping_round)).order_by()
+    by_unit: dict[int | None, int] = dict(
+        entries.values_list("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n")
     )
     by_staff = dict(
-        MappingEntry.objects.filter(round=mapping_round)
-        .order_by()
-        .values_list("assessed_by_id")
-        .annotate(n=Count("pk"))
-        .values_list("assessed_by_id", "n")
+        entries.values_list("assessed_by_id").annotate(n=Count("pk")).values_list("assessed_by_id", "n")
     )
     units: list[dict[str, Any]] = [
         {"name": ru.unit.name, "expected": ru.expected, "done": by_unit.get(ru.unit_id, 0)}
-        for ru in mapping_round.round_units.select_related("unit")
+        for ru in view.round_units(mapping_round.round_units.select_related("unit"))
     ]
     targets = {
-        t.user_id: t for t in RoundStaffTarget.objects.filter(round=mapping_round).select_related("user")
+        t.user_id: t
+        for t in view.staff_targets(RoundStaffTarget.objects.filter(round=mapping_round)).select_related(
+            "user"
+        )
     }
     staff_ids = set(targets) | {pk for pk in by_staff if pk is not None}
     users = {u.pk: u for u in User.objects.filter(pk__in=staff_ids)}
@@ -167,7 +166,13 @@ def round_progress(mapping_round: MappingRound) -> dict[str, object]:
         expected, done = row["expected"], row["done"]
         row["percent"] = min(100, round(100 * int(done) / int(expected))) if expected else None  # type: ignore[call-overload]
     total = sum(by_unit.values())
-    return {"units": units, "staff": staff, "total": total, "without_unit": by_unit.get(None, 0)}  # type: ignore[call-overload]
+    return {
+        "units": units,
+        "staff": staff,
+        "total": total,
+        "without_unit": by_unit.get(None, 0),
+        "whole_round": view.whole_round,
+    }  # type: ignore[call-overload]
 
 
 @member_required()
@@ -185,7 +190,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "mapping/round_detail.html",
         {
             "round": mapping_round,
-            "progress": round_progress(mapping_round),
+            "progress": round_progress(mapping_round, round_view(membership, mapping_round)),
             "can_manage": can_manage,
             "can_enter": membership.can(Perm.MAPPING_ENTER) and mapping_round.is_open,
             "imports": mapping_round.imports.defer("content")[:10] if can_manage else [],
@@ -239,6 +244,7 @@ def entry_create(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial=initial,
         year=mapping_round.year,
+        period=(mapping_round.starts_on, mapping_round.ends_on),
         municipalities=municipalities,
         units=units,
     )
@@ -365,6 +371,7 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         entry=entry,
         year=mapping_round.year,
+        period=(mapping_round.starts_on, mapping_round.ends_on),
         municipalities=Organisation.objects.filter(pk__in=allowed).order_by("name"),
         units=Organisation.objects.filter(kind=Kind.UNIT, parent_id__in=allowed).order_by("name"),
     )
@@ -550,17 +557,14 @@ def report(request: HttpRequest) -> HttpResponse:
     if built is None and scope.kind in BACKGROUND_SCOPES:
         body = mapping_jobs.stored_html(key)
         if body is None:
-            job = ReportJob.objects.filter(
-                kind="mapping.html",
-                requested_by=membership.user,
-                organisation=membership.organisation,
-                params__key=key,
-                status__in=[ReportJob.Status.QUEUED, ReportJob.Status.RUNNING],
-            ).first() or jobs.job_request(
+            params = {**scope.params(), "aar": str(year), "key": key, "url": f"{request.path}?{query}"}
+            # One open build per report: a job still waiting for an older data state takes the new key.
+            job = jobs.job_request(
                 membership=membership,
                 kind="mapping.html",
-                params={**scope.params(), "aar": str(year), "key": key, "url": f"{request.path}?{query}"},
+                params=params,
                 title=context["title"],
+                identity=[name for name in params if name != "key"],
             )
             body = mapping_jobs.stored_html(key)
             if body is None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -78,6 +80,34 @@ def visible_organisations(organisation: Organisation) -> QuerySet[Organisation]:
     return Organisation.objects.filter(pk__in=visible_organisation_ids(organisation)).select_related(
         "parent", "host"
     )
+
+
+@dataclass(frozen=True)
+class StaffLine:
+    user: Any
+    labels: str
+
+
+def staff_of(organisation: Organisation) -> list[StaffLine]:
+    """Current staff of an organisation the actor may see (checked by the caller): each person once, with
+    their roles and job titles, a title that repeats a role (or another title) shown once."""
+    from mestring.accounts.models import Membership
+
+    labels: dict[int, list[str]] = {}
+    users: dict[int, Any] = {}
+    memberships = (
+        Membership.objects.active()
+        .filter(organisation=organisation)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "role", "pk")
+    )
+    for membership in memberships:
+        users.setdefault(membership.user_id, membership.user)
+        seen = labels.setdefault(membership.user_id, [])
+        for label in (str(membership.get_role_display()), membership.title.strip()):
+            if label and label.casefold() not in {known.casefold() for known in seen}:
+                seen.append(label)
+    return [StaffLine(user=users[pk], labels=", ".join(labels[pk])) for pk in users]
 
 
 def units_of(municipality: Organisation) -> QuerySet[Organisation]:

@@ -47,7 +47,9 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     membership = _membership(request)
     organisation = access_organisation(membership, slug)
     visible_ids = selectors.visible_organisation_ids(membership.organisation)
-    context: dict[str, object] = {"organisation": organisation}
+    # Links only to organisations the actor may open (the same rule as `access_organisation`); the others
+    # are shown as plain text.
+    context: dict[str, object] = {"organisation": organisation, "visible_ids": visible_ids}
     if organisation.is_municipality:
         year = selectors.latest_frame_year()
         context["frame_row"] = (
@@ -62,9 +64,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
             "municipality"
         )
         context["steering_group"] = organisation.steering_group.select_related("municipality")
-    context["staff"] = (
-        Membership.objects.active().filter(organisation=organisation).select_related("user").order_by("role")
-    )
+    context["staff"] = selectors.staff_of(organisation)
     context["can_manage"] = membership.can(Perm.ORG_MANAGE) and (
         organisation == membership.organisation or organisation.host_id == membership.organisation_id
     )

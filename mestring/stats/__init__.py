@@ -27,8 +27,9 @@ Layers (use the highest that fits):
      neither of the same n persons; per area: green/yellow/red). A column sum across such rows counts
      nothing, so it is not published (``HiddenReason.NOT_PUBLISHED``; renderers print no total row, the
      API gives ``null`` and ``rows_overlap: true``) and does not drive suppression. Each row is protected
-     on its own against its published row total: primary, a row of 1..min_group_size-1 hidden whole, and
-     secondary within the row. The grand total is n; row totals equal to n are hidden together with it.
+     on its own against its published row total: primary, the cells of a row of 1..min_group_size-1 (its
+     total is a count like any other: hidden for 1..k-1, shown from k), and secondary within the row.
+     The grand total is n; row totals equal to n are hidden together with it.
      ``suppress_table``, ``suppress_linked``, ``suppress_nested`` and ``publish`` all accept such tables
      (every table of one linked run must agree). Rows that are disjoint groups (municipalities, age
      groups) must keep ``rows_overlap=False``: they need their column sums protected.

@@ -12,7 +12,7 @@ A builder is ``builder(job, progress) -> BuiltFile``; call ``progress(percent, m
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,22 +49,65 @@ def registered_kinds() -> list[str]:
 
 
 @transaction.atomic
-def job_create(*, membership: Membership, kind: str, params: dict[str, Any], title: str) -> ReportJob:
+def job_open_or_create(
+    *,
+    membership: Membership,
+    kind: str,
+    params: dict[str, Any],
+    title: str,
+    identity: Collection[str] | None = None,
+) -> tuple[ReportJob, bool]:
+    """The actor's queued or running job for the same report, or a new one (True when created).
+
+    The same report means the same kind, requester, organisation and parameters (only the `identity` keys
+    when given: a parameter such as the data state's cache key may change while the job waits). A queued job
+    found that way takes the new parameters and title, so it builds what was asked for last. The actor's
+    membership row is locked first, so two requests at once (a double click, two tabs) wait for each other
+    and find the same job; SQLite serialises the writing transactions anyway.
+    """
     if kind not in _BUILDERS:
         raise ValueError(f"unknown report kind {kind!r}")
-    return ReportJob.objects.create(
+    list(Membership.objects.select_for_update().filter(pk=membership.pk).values_list("pk", flat=True))
+    keys = set(params) if identity is None else set(identity)
+    wanted = {key: params.get(key) for key in keys}
+    open_jobs = ReportJob.objects.select_for_update().filter(
+        kind=kind,
+        requested_by=membership.user,
+        organisation=membership.organisation,
+        status__in=[ReportJob.Status.QUEUED, ReportJob.Status.RUNNING],
+    )
+    for job in open_jobs.defer("result").order_by("created_at", "pk"):
+        if {key: job.params.get(key) for key in keys} != wanted:
+            continue
+        if job.status == ReportJob.Status.QUEUED and (job.params != params or job.title != title[:300]):
+            job.params, job.title = params, title[:300]
+            job.save(update_fields=["params", "title"])
+        return job, False
+    job = ReportJob.objects.create(
         kind=kind,
         params=params,
         title=title[:300],
         requested_by=membership.user,
         organisation=membership.organisation,
     )
+    return job, True
 
 
-def job_request(*, membership: Membership, kind: str, params: dict[str, Any], title: str) -> ReportJob:
-    """Store a job and hand it to the task backend (the database worker, or inline in tests)."""
-    job = job_create(membership=membership, kind=kind, params=params, title=title)
-    run_report_job.enqueue(job.pk)
+def job_request(
+    *,
+    membership: Membership,
+    kind: str,
+    params: dict[str, Any],
+    title: str,
+    identity: Collection[str] | None = None,
+) -> ReportJob:
+    """Store a job and hand it to the task backend (the database worker, or inline in tests); a job for the
+    same report that is still queued or running is reused instead (see `job_open_or_create`)."""
+    job, created = job_open_or_create(
+        membership=membership, kind=kind, params=params, title=title, identity=identity
+    )
+    if created:
+        run_report_job.enqueue(job.pk)
     job.refresh_from_db()
     return job
 
@@ -96,7 +139,7 @@ def build_job(job_id: int) -> None:
     ReportJob.objects.filter(pk=job_id).update(
         status=ReportJob.Status.DONE,
         progress=100,
-        message=_("Ferdig."),
+        message="",
         result=built.content,
         filename=built.filename,
         content_type=built.content_type,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -43,7 +44,7 @@ def table_rows(report_table: ReportTable, *, with_shares: bool = True) -> list[l
         header.append(column)
         if shares:
             header.append(_("%(column)s (%%)") % {"column": column})
-    if report_table.show_totals:
+    if report_table.show_row_totals:
         header.append(total_label())
     lines = [header]
     for label, cells, row_total, row_shares, _total_share in report_table.body():
@@ -52,7 +53,7 @@ def table_rows(report_table: ReportTable, *, with_shares: bool = True) -> list[l
             line.append(str(cell))
             if shares:
                 line.append(format_share(share))
-        if report_table.show_totals:
+        if report_table.show_row_totals:
             line.append(str(row_total))
         lines.append(line)
     if report_table.show_footer:
@@ -62,7 +63,8 @@ def table_rows(report_table: ReportTable, *, with_shares: bool = True) -> list[l
             line.append(str(cell))
             if shares:
                 line.append(format_share(share))
-        line.append(str(grand_total))
+        if report_table.show_row_totals:
+            line.append(str(grand_total))
         lines.append(line)
     return lines
 
@@ -231,7 +233,9 @@ def report_to_dict(report: Report) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 
 _CHART_WIDTH = 640
-_LABEL_WIDTH = 230  # room for about 30 characters of 13 px text (labels are clipped to 30)
+_LABEL_WIDTH = 230  # room for about 30 characters of 13 px text per line
+_LABEL_CHARS = 30
+_LINE_HEIGHT = 15
 _BAR_HEIGHT = 22
 _GAP = 10
 
@@ -242,53 +246,85 @@ def chart_colours(report_table: ReportTable) -> tuple[str, ...]:
     return tuple(PALETTE[i % len(PALETTE)] for i in range(len(report_table.columns)))
 
 
-def _clip(text: str, limit: int = 30) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _wrap(text: str, limit: int = _LABEL_CHARS) -> list[str]:
+    """A row label in lines of at most `limit` characters (at spaces where it can): nothing is cut."""
+    return textwrap.wrap(text, width=limit, break_long_words=True, break_on_hyphens=True) or [""]
+
+
+def _row_layout(labels: Sequence[str]) -> tuple[list[tuple[float, list[str]]], float]:
+    """(top of the row, label lines) per row and the chart's height: a row is as tall as its label."""
+    rows: list[tuple[float, list[str]]] = []
+    y = float(_GAP)
+    for label in labels:
+        lines = _wrap(label)
+        rows.append((y, lines))
+        y += max(_BAR_HEIGHT, len(lines) * _LINE_HEIGHT + 4) + _GAP
+    return rows, y
 
 
 def render_chart(report_table: ReportTable, *, id_prefix: str = "diagram") -> SafeString:
     """An accessible horizontal bar chart, or an empty string for ``chart == "none"``.
 
     ``"stacked"``: one bar per row, split into each column's share of the row (hidden shares drawn as a grey
-    "not shown" segment). ``"bars"``: one bar per row, its total count. Text is dark on white.
+    "not shown" segment). ``"bars"``: one bar per row, its total count. Text is dark on white. Long row labels
+    wrap over several lines; every label and bar carries the full label in its ``<title>``.
     """
     if report_table.chart == "none" or not report_table.rows:
         return mark_safe("")
     chart_id = f"{id_prefix}-{report_table.key}"
     plot_width = _CHART_WIDTH - _LABEL_WIDTH - 60
-    height = len(report_table.rows) * (_BAR_HEIGHT + _GAP) + _GAP
+    layout, height = _row_layout(report_table.rows)
     parts = [
-        f'<svg class="stats-chart" role="img" viewBox="0 0 {_CHART_WIDTH} {height}" width="100%" '
+        f'<svg class="stats-chart" role="img" viewBox="0 0 {_CHART_WIDTH} {height:.0f}" width="100%" '
         f'aria-labelledby="{chart_id}-t {chart_id}-d" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{chart_id}-t">{escape(report_table.title)}</title>',
         f'<desc id="{chart_id}-d">{escape(_("Diagrammet viser de samme tallene som tabellen."))}</desc>',
     ]
     colours = chart_colours(report_table)
     if report_table.chart == "stacked":
-        parts += _stacked_bars(report_table, colours, plot_width)
+        parts += _stacked_bars(report_table, colours, plot_width, layout)
     else:
-        parts += _count_bars(report_table, colours, plot_width)
+        parts += _count_bars(report_table, colours, plot_width, layout)
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text part is escaped above
 
 
-def _row_label(index: int, label: str, y: float) -> str:
+def _bar_top(y: float, lines: list[str]) -> float:
+    """The bar's top: centred on the label's lines."""
+    label_height = max(_BAR_HEIGHT, len(lines) * _LINE_HEIGHT + 4)
+    return y + (label_height - _BAR_HEIGHT) / 2
+
+
+def _row_label(label: str, y: float, lines: list[str]) -> str:
+    label_height = max(_BAR_HEIGHT, len(lines) * _LINE_HEIGHT + 4)
+    first = y + (label_height - len(lines) * _LINE_HEIGHT) / 2 + _LINE_HEIGHT * 0.8
+    spans = "".join(
+        f'<tspan x="{_LABEL_WIDTH - 8}" y="{first + i * _LINE_HEIGHT:.1f}">{escape(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
     return (
-        f'<text x="{_LABEL_WIDTH - 8}" y="{y + _BAR_HEIGHT * 0.7:.1f}" text-anchor="end" '
-        f'font-size="13" fill="#1e1e1e">{escape(_clip(label))}</text>'
+        f'<text text-anchor="end" font-size="13" fill="#1e1e1e"><title>{escape(label)}</title>{spans}</text>'
     )
 
 
-def _stacked_bars(report_table: ReportTable, colours: Sequence[str], plot_width: float) -> list[str]:
+def _stacked_bars(
+    report_table: ReportTable,
+    colours: Sequence[str],
+    plot_width: float,
+    layout: list[tuple[float, list[str]]],
+) -> list[str]:
     parts: list[str] = []
-    for index, (label, _cells, _total, row_shares, _total_share) in enumerate(report_table.body()):
-        y = _GAP + index * (_BAR_HEIGHT + _GAP)
-        parts.append(_row_label(index, label, y))
+    for (label, _cells, _total, row_shares, _total_share), (row_y, lines) in zip(
+        report_table.body(), layout, strict=True
+    ):
+        parts.append(_row_label(label, row_y, lines))
+        y = _bar_top(row_y, lines)
         x = float(_LABEL_WIDTH)
         known = 0.0
         if all(share is None for share in row_shares):
             parts.append(
                 f'<text x="{x:.1f}" y="{y + _BAR_HEIGHT * 0.7:.1f}" font-size="13" fill="#1e1e1e">'
+                f"<title>{escape(label)}: {escape(_('ikke vist'))}</title>"
                 f"{escape(_('Tallene vises ikke'))}</text>"
             )
             continue
@@ -298,7 +334,7 @@ def _stacked_bars(report_table: ReportTable, colours: Sequence[str], plot_width:
             width = plot_width * share / 100
             known += share
             parts.append(
-                f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{_BAR_HEIGHT}" fill="{colour}">'
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{_BAR_HEIGHT}" fill="{colour}">'
                 f"<title>{escape(label)}, {escape(column)}: {format_share(share)} %</title></rect>"
             )
             x += width
@@ -306,29 +342,34 @@ def _stacked_bars(report_table: ReportTable, colours: Sequence[str], plot_width:
         if rest > 0.05 and any(share is None for share in row_shares):
             width = plot_width * rest / 100
             parts.append(
-                f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{_BAR_HEIGHT}" fill="{UNKNOWN_FILL}">'
-                f"<title>{escape(label)}: {escape(_('ikke vist'))}</title></rect>"
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{_BAR_HEIGHT}" '
+                f'fill="{UNKNOWN_FILL}"><title>{escape(label)}: {escape(_("ikke vist"))}</title></rect>'
             )
     return parts
 
 
-def _count_bars(report_table: ReportTable, colours: Sequence[str], plot_width: float) -> list[str]:
+def _count_bars(
+    report_table: ReportTable,
+    colours: Sequence[str],
+    plot_width: float,
+    layout: list[tuple[float, list[str]]],
+) -> list[str]:
     parts: list[str] = []
     body = report_table.body()
     largest = max((total.value or 0 for _l, _c, total, _s, _t in body), default=0) or 1
-    for index, (label, _cells, total, _shares, _total_share) in enumerate(body):
-        y = _GAP + index * (_BAR_HEIGHT + _GAP)
-        parts.append(_row_label(index, label, y))
+    for (label, _cells, total, _shares, _total_share), (row_y, lines) in zip(body, layout, strict=True):
+        parts.append(_row_label(label, row_y, lines))
+        y = _bar_top(row_y, lines)
         text_y = y + _BAR_HEIGHT * 0.7
         if total.value is None:
             parts.append(
                 f'<text x="{_LABEL_WIDTH}" y="{text_y:.1f}" font-size="13" fill="#1e1e1e">'
-                f"{HIDDEN_SYMBOL}</text>"
+                f"<title>{escape(label)}: {escape(_('ikke vist'))}</title>{HIDDEN_SYMBOL}</text>"
             )
             continue
         width = plot_width * total.value / largest
         parts.append(
-            f'<rect x="{_LABEL_WIDTH}" y="{y}" width="{width:.1f}" height="{_BAR_HEIGHT}" '
+            f'<rect x="{_LABEL_WIDTH}" y="{y:.1f}" width="{width:.1f}" height="{_BAR_HEIGHT}" '
             f'fill="{colours[0]}">'
             f"<title>{escape(label)}: {total.value}</title></rect>"
             f'<text x="{_LABEL_WIDTH + width + 6:.1f}" y="{text_y:.1f}" font-size="13" fill="#1e1e1e">'

@@ -17,8 +17,9 @@ the same group of units, e.g. per service "receives and needs / needs only / rec
 same n persons, or yes/no indicators (:func:`suppress_indicators`). A column sum across such rows counts
 nothing (a person is in every row), so it is not published (its cells are hidden with reason
 ``NOT_PUBLISHED`` and renderers leave the total row out) and it does not drive suppression. Each row is
-protected on its own against its published row total: primary, a row whose total is 1..min_group_size-1 is
-hidden whole, and secondary within the row (no lone hidden figure, no small hidden sum). The grand total is
+protected on its own against its published row total: primary, the cells of a row whose total is
+1..min_group_size-1 (its total is shown from k, like any count), and secondary within the row (no lone hidden
+figure, no small hidden sum). The grand total is
 the group's size n; row totals equal to n are the same figure and are hidden together. Tables whose rows are
 disjoint groups (municipalities, age groups) keep the full protection of rows and columns.
 
@@ -446,8 +447,8 @@ class _Suppressor:
             self.hide(position, reason)
 
     def apply_primary(self) -> None:
-        """Hide every count of 1..k-1; with overlapping rows first every row (and ``n``) whose total is
-        1..min_group_size-1, whole."""
+        """Hide every count of 1..k-1; with overlapping rows first the cells of every row whose total is
+        1..min_group_size-1 (the total itself is a count like any other: shown from k)."""
         if self.rows_overlap:
             self._hide_small_rows()
         for position, value in self.values.items():
@@ -456,14 +457,17 @@ class _Suppressor:
         self.sync_tied()
 
     def _hide_small_rows(self) -> None:
+        """Overlapping rows: a row of fewer than ``min_group_size`` persons hides its cells (zeros too, or a
+        lone non-zero cell would follow from its total), not its total. The total, and n, are counts like any
+        other: 1..k-1 hidden by the primary rule, k and more shown. So a group of 5..9 shows its n in every
+        table and hides only how its persons are spread (decision of 2026-11: hiding n as well spread ":"
+        for n through every table and every cooperation report that includes the group)."""
         minimum = self.policy.min_group_size
         n_rows, n_columns = len(self.table.rows), len(self.table.columns)
         for i in range(n_rows):
             if 0 < self.values[(i, n_columns)] < minimum:
-                for j in range(n_columns + 1):
+                for j in range(n_columns):
                     self.hide((i, j), HiddenReason.GROUP_TOO_SMALL)
-        if 0 < self.values[(n_rows, n_columns)] < minimum:
-            self.hide((n_rows, n_columns), HiddenReason.GROUP_TOO_SMALL)
 
     # -- secondary suppression -------------------------------------------------------------------------------
 
@@ -595,7 +599,8 @@ class _Suppressor:
                 set(self.hidden.values()),
                 self.policy,
                 small_rows=self.rows_overlap
-                and self.hidden.get((n_rows, n_columns)) is not HiddenReason.GROUP_TOO_SMALL,
+                and not 0 < self.values[(n_rows, n_columns)] < self.policy.min_group_size,
+                count_only=self.rows_overlap and self.is_shown((n_rows, n_columns)),
             ),
             policy=self.policy,
             title=table.title,
@@ -660,13 +665,24 @@ def _reachable(
 
 
 def _notes(
-    reasons: set[HiddenReason], policy: SuppressionPolicy, *, small_rows: bool = False
+    reasons: set[HiddenReason],
+    policy: SuppressionPolicy,
+    *,
+    small_rows: bool = False,
+    count_only: bool = False,
 ) -> tuple[str, ...]:
-    """``small_rows``: the figures hidden for a small group are single rows (overlapping rows), not all."""
+    """``small_rows``: the figures hidden for a small group are single rows (overlapping rows), not all.
+    ``count_only``: a small group's figures are hidden but its size n is shown (overlapping rows)."""
     notes: list[str] = []
     if HiddenReason.GROUP_TOO_SMALL in reasons and small_rows:
         notes.append(
             _("Rader med færre enn {minimum} personer vises ikke.").format(minimum=policy.min_group_size)
+        )
+    elif HiddenReason.GROUP_TOO_SMALL in reasons and count_only:
+        notes.append(
+            _("Gruppen har færre enn {minimum} personer, derfor vises bare antallet.").format(
+                minimum=policy.min_group_size
+            )
         )
     elif HiddenReason.GROUP_TOO_SMALL in reasons:
         notes.append(

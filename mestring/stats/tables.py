@@ -211,7 +211,8 @@ class ReportTable:
     ``chart`` says how renderers draw it: ``"stacked"`` (shares of each row, e.g. green/yellow/red),
     ``"bars"`` (one bar per row, the row total) or ``"none"``. ``colours`` are CSS colour names/classes per
     column for charts (optional). ``show_totals=False`` leaves out the row totals and the total row; a table
-    whose rows overlap (``table.rows_overlap``) never shows the total row (its column sums are not published).
+    whose rows overlap (``table.rows_overlap``) never shows the total row (its column sums are not published),
+    and a table with one value column no "I alt" column (it would repeat that column).
     """
 
     key: str
@@ -248,6 +249,12 @@ class ReportTable:
     @property
     def has_hidden(self) -> bool:
         return bool(self.table.hidden_positions)
+
+    @property
+    def show_row_totals(self) -> bool:
+        """Whether renderers print the row totals ("I alt" column): not for one value column, whose total
+        would repeat it."""
+        return self.show_totals and len(self.columns) > 1
 
     @property
     def show_footer(self) -> bool:

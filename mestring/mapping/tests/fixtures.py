@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.utils import timezone
+
 from mestring.accounts.models import User
 from mestring.mapping.models import EntrySource, ImportJob, MappingEntry, MappingRound
 from mestring.organisations.models import Organisation
@@ -19,6 +21,16 @@ AREAS_GREEN = {
     "sosial_fungering": "gronn",
     "sosialt_nettverk": "gronn",
 }
+
+
+def freeze_today(monkeypatch: Any, day: date) -> None:
+    """Make `timezone.localdate()` answer `day`: a mapping's date may not be after today."""
+    real = timezone.localdate
+
+    def localdate(value: Any = None, timezone: Any = None) -> date:
+        return real(value, timezone) if value is not None else day
+
+    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
 
 
 def municipality(knr: str) -> Organisation:

@@ -241,7 +241,9 @@ def test_api_patch_answers_400_with_norwegian_field_messages(world) -> None:  # 
     assert "16 år eller eldre" in patch({"versjon": 1, "fodselsaar": 2015})["fodselsaar"][0]
     errors = patch({"versjon": 1, "kjonn": "z", "bolig": "blå", "ip": "kanskje", "dato": "2025-02-01"})
     assert set(errors) == {"kjonn", "bolig", "ip", "dato"}
-    assert "«ja» eller «nei»" in errors["ip"][0] and "kartleggingsåret 2026" in errors["dato"][0]
+    assert (
+        "«ja» eller «nei»" in errors["ip"][0] and "rundens periode 01.01.2026–31.12.2026" in errors["dato"][0]
+    )
     assert "optimistisk låsing" in patch({"bolig": "gul"})["versjon"][0]
     assert "optimistisk låsing" in patch({"versjon": "en", "bolig": "gul"})["versjon"][0]
     assert patch({"versjon": 1, "bolg": "gul"}) == {"bolg": ["Ukjent felt. Se kolonnene i dokumentasjonen."]}

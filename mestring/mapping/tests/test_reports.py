@@ -71,12 +71,9 @@ def test_report_numbers_match_hand_computed_tables(world) -> None:  # type: igno
     assert report.table("omrader").n == 36
     shares = report.table("omrader").shares
     assert shares is not None and shares.cells[0] == (55.6, 0.0, 44.4)
-    assert grid(report, "rode")[1:5] == [
-        ["0", "20", "20"],
-        ["1–2", "0", "0"],
-        ["3–4", "10", "10"],
-        ["5–8", "6", "6"],
-    ]
+    # One value column ("Personer"): no "I alt" column repeating it.
+    assert grid(report, "rode")[0][-1] != "I alt"
+    assert grid(report, "rode")[1:5] == [["0", "20"], ["1–2", "0"], ["3–4", "10"], ["5–8", "6"]]
     assert grid(report, "ip")[1:] == [
         ["3 eller flere røde områder", "6", "10", "16"],
         ["0–2 røde områder", "0", "20", "20"],
@@ -360,3 +357,16 @@ def test_services_table_protects_each_row_and_hides_fewer_cells_than_before(worl
     exported = render_csv([report.table("tjenester")])
     assert "\nI alt;" not in exported and ";:;" in exported
     assert "ikke vist" in render_chart(report.table("tjenester"))
+
+
+def test_a_municipality_with_five_to_nine_mapped_persons_shows_its_n(world) -> None:  # type: ignore[no-untyped-def]
+    # Lead decision (2026-11): in the tables of overlapping rows a group below the minimum group size (10)
+    # hides its cells but shows n when n >= k; it used to show ":" for n in every table.
+    add_entries(ensure_round("4222", YEAR), 7, bolig="rod")
+    report = build_report(municipality_scope(municipality("4222")), year=YEAR)
+    for key in ("omrader", "tjenester"):
+        table = report.table(key)
+        assert table.table.rows_overlap and table.n == 7, key
+        assert all(cell.hidden for row in table.table.cells for cell in row), key
+        assert {cell.value for cell in table.table.row_totals} == {7}, key
+    assert table_rows(report.table("omrader"), with_shares=False)[1] == ["Bolig", ":", ":", ":", "7"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from mestring.mapping.validation import parse_entry
@@ -22,7 +24,9 @@ GOOD = {
 
 def test_good_row_is_parsed() -> None:
     parsed = parse_entry(
-        {**GOOD, "ip": "ja", "mottar_botilbud": "1", "fase": "venter_tsb", "dato": "2026-03-01"}, year=2026
+        {**GOOD, "ip": "ja", "mottar_botilbud": "1", "fase": "venter_tsb", "dato": "2026-03-01"},
+        year=2026,
+        today=date(2026, 11, 25),
     )
     assert parsed.ok, parsed.errors
     values = parsed.values
@@ -53,11 +57,12 @@ def test_good_row_is_parsed() -> None:
         ({"trenger_rusbehandling": "2"}, "trenger_rusbehandling", "Trenger rusbehandling"),
         ({"fase": "ukjent"}, "fase", "Fase må være en av"),
         ({"dato": "31.02.2026"}, "dato", "ikke gyldig"),
-        ({"dato": "2025-05-01"}, "dato", "kartleggingsåret 2026"),
+        # The whole year is the period when none is given (the old rule "in the round's year").
+        ({"dato": "2025-05-01"}, "dato", "rundens periode 01.01.2026–31.12.2026"),
     ],
 )
 def test_each_wrong_value_has_a_message(change: dict[str, str], column: str, fragment: str) -> None:
-    parsed = parse_entry({**GOOD, **change}, year=2026)
+    parsed = parse_entry({**GOOD, **change}, year=2026, today=date(2026, 12, 31))
     assert not parsed.ok
     messages = [message for col, message in parsed.errors if col == column]
     assert messages, parsed.errors
@@ -67,3 +72,41 @@ def test_each_wrong_value_has_a_message(change: dict[str, str], column: str, fra
 def test_sixteen_this_year_is_allowed() -> None:
     assert parse_entry({**GOOD, "fodselsaar": "2010"}, year=2026).ok
     assert not parse_entry({**GOOD, "fodselsaar": "2011"}, year=2026).ok
+
+
+AUTUMN = (date(2026, 9, 1), date(2026, 11, 30))
+TODAY = date(2026, 11, 25)
+
+
+@pytest.mark.parametrize(
+    ("dato", "fragment"),
+    [
+        (
+            "2026-11-27",
+            "Datoen kan ikke være fram i tid (i dag er 25.11.2026); rundens periode er 01.09.2026",
+        ),
+        ("2026-01-15", "Datoen må være innenfor rundens periode 01.09.2026–30.11.2026."),
+        ("2026-08-31", "rundens periode 01.09.2026–30.11.2026"),
+        ("2026-12-01", "rundens periode 01.09.2026–30.11.2026"),
+        ("2027-10-01", "rundens periode 01.09.2026–30.11.2026"),
+    ],
+)
+def test_date_outside_the_period_or_after_today_is_refused(dato: str, fragment: str) -> None:
+    parsed = parse_entry({**GOOD, "dato": dato}, year=2026, period=AUTUMN, today=TODAY)
+    assert [column for column, _m in parsed.errors] == ["dato"]
+    assert fragment in parsed.errors[0][1]
+
+
+def test_first_day_and_today_are_allowed() -> None:
+    for dato in ("2026-09-01", "2026-11-25"):
+        parsed = parse_entry({**GOOD, "dato": dato}, year=2026, period=AUTUMN, today=TODAY)
+        assert parsed.ok, parsed.errors
+        assert parsed.values["assessed_on"] == date.fromisoformat(dato)
+
+
+def test_missing_date_is_today_or_the_last_day_and_refused_before_the_round_begins() -> None:
+    assert parse_entry(GOOD, year=2026, period=AUTUMN, today=TODAY).values["assessed_on"] == TODAY
+    after = parse_entry(GOOD, year=2026, period=AUTUMN, today=date(2027, 2, 1))
+    assert after.values["assessed_on"] == date(2026, 11, 30)
+    before = parse_entry(GOOD, year=2026, period=AUTUMN, today=date(2026, 8, 1))
+    assert not before.ok and "Runden begynner 01.09.2026" in before.errors[0][1]

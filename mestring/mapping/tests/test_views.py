@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,7 +14,7 @@ from openpyxl import load_workbook
 
 from mestring.core.testing.personas import login
 from mestring.mapping.models import MappingEntry, MappingRound
-from mestring.mapping.tests.fixtures import add_entries, ensure_round
+from mestring.mapping.tests.fixtures import add_entries, ensure_round, freeze_today
 from mestring.mapping.tests.test_import import ROW, csv_bytes
 from mestring.stats.models import ReportJob
 
@@ -45,7 +46,8 @@ VALID_ENTRY = {
 }
 
 
-def test_round_create_progress_and_close(world) -> None:  # type: ignore[no-untyped-def]
+def test_round_create_progress_and_close(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    freeze_today(monkeypatch, date(2027, 11, 1))
     c = client("admin.evje")
     unit = world.org("evje-rus-psykisk-helse")
     staff = world.user("koordinator.evje")
@@ -222,6 +224,10 @@ def test_cooperation_report_is_built_in_the_background_with_progress(world) -> N
     assert "settes sammen og skjermes i bakgrunnen" in text and "<progress" in text
     job = ReportJob.objects.get(kind="mapping.html")
     assert c.get(url).status_code == 200 and ReportJob.objects.filter(kind="mapping.html").count() == 1
+    # New mappings change the report's cache key while the job waits: still one job, with the new key.
+    add_entries(ensure_round("4221", 2026), 1)
+    assert c.get(url).status_code == 200 and ReportJob.objects.filter(kind="mapping.html").count() == 1
+    assert ReportJob.objects.get(kind="mapping.html").params["key"] != job.params["key"]
     build_job(job.pk)  # what the worker does
     job.refresh_from_db()
     assert job.status == ReportJob.Status.DONE

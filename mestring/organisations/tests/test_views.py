@@ -122,3 +122,41 @@ def test_api_frame_year_validation(world) -> None:  # type: ignore[no-untyped-de
     data = client.get("/api/v1/municipality-frame/?year=2026&limit=100").json()
     bykle = next(r for r in data["results"] if r["kommunenummer"] == "4222")
     assert bykle["befolkningsklasse"] == "Under 2 000" and bykle["helseregion"] == "Sør-Øst"
+
+
+@pytest.mark.parametrize("members_see_each_other", [False, True])
+def test_detail_links_only_to_organisations_the_actor_may_open(world, members_see_each_other: bool) -> None:  # type: ignore[no-untyped-def]
+    setesdal = world.org("setesdal")
+    setesdal.members_see_each_other = members_see_each_other
+    setesdal.save()
+    client = client_for("ansatt.bykle")
+    page = client.get("/organisasjon/setesdal/").content.decode()
+    assert "Vertskommune" in page and "Evje og Hornnes" in page
+    host_link = 'href="/organisasjon/evje-og-hornnes/"'
+    assert (host_link in page) is members_see_each_other
+    assert client.get("/organisasjon/evje-og-hornnes/").status_code == (
+        200 if members_see_each_other else 404
+    )
+    # Every link to an organisation on the page opens for the actor.
+    import re
+
+    for slug in set(re.findall(r'href="/organisasjon/([a-z0-9-]+)/"', page)):
+        assert client.get(f"/organisasjon/{slug}/").status_code == 200, slug
+    assert 'href="/organisasjon/bykle/"' in page  # own municipality in the member list
+
+
+def test_detail_shows_each_person_once_with_distinct_roles(world) -> None:  # type: ignore[no-untyped-def]
+    from mestring.accounts.models import Membership
+    from mestring.accounts.roles import Role
+
+    page = client_for("analytiker.setesdal").get("/organisasjon/setesdal/").content.decode()
+    assert "Trond Hovden – Analytiker<" in page and "Analytiker, Analytiker" not in page
+    # Two memberships of one person in the same organisation: one line, both roles.
+    Membership.objects.create(
+        user=world.user("analytiker.setesdal"), organisation=world.org("setesdal"), role=Role.COORDINATOR
+    )
+    page = client_for("ruskonsulent.setesdal").get("/organisasjon/setesdal/").content.decode()
+    assert page.count("Trond Hovden –") == 1
+    assert (
+        "Trond Hovden – Analytiker, Koordinator<" in page or "Trond Hovden – Koordinator, Analytiker<" in page
+    )

@@ -81,9 +81,12 @@ def test_columns_are_not_protected() -> None:
     assert [i for i in range(3) if full.figure((i, 0)).hidden] != [0]  # full protection: a column partner
 
 
-def test_a_row_whose_total_is_below_the_minimum_group_size_is_hidden_whole() -> None:
-    # Rows of different sizes within a group of 40 (respondents): the row of 7 is hidden whole, zero and total
-    # included; the empty row shows its zeros; the others are protected as usual.
+def test_a_row_whose_total_is_below_the_minimum_group_size_hides_its_cells_not_its_total() -> None:
+    # Rows of different sizes within a group of 40 (respondents): the row of 7 hides its cells, zero included;
+    # the empty row shows its zeros; the others are protected as usual.
+    # Changed (lead decision, 2026-11): the row's total used to be hidden too. A total of k or more is a count
+    # like any other and is shown; only 1..k-1 is hidden (next test). Hiding it spread ":" for n through
+    # every table of a municipality with 5..9 mapped persons and through the cooperation reports.
     table = Table(
         ["a", "b", "c"],
         ["x", "y", "z"],
@@ -94,10 +97,19 @@ def test_a_row_whose_total_is_below_the_minimum_group_size_is_hidden_whole() -> 
 
     result = suppress_table(table, DEFAULT)
 
-    assert hidden(result) == {(1, 0): G, (1, 1): G, (1, 2): G, (1, 3): G}
+    assert hidden(result) == {(1, 0): G, (1, 1): G, (1, 2): G}
     assert result.n == 40 and result.grand_total == Cell(40)
-    assert [c.value for c in result.row_totals] == [40, None, 0]
+    assert [c.value for c in result.row_totals] == [40, 7, 0]
     assert result.notes[0] == "Rader med færre enn 10 personer vises ikke."
+
+
+def test_a_row_total_below_k_stays_hidden() -> None:
+    table = Table(["a", "b"], ["x", "y"], [[20, 20], [3, 1]], respondents=40, rows_overlap=True)
+
+    result = suppress_table(table, DEFAULT)
+
+    assert hidden(result) == {(1, 0): G, (1, 1): G, (1, 2): P}
+    assert [c.value for c in result.row_totals] == [40, None]
 
 
 def test_a_hidden_n_is_hidden_in_every_row_and_each_row_keeps_a_hidden_cell() -> None:
@@ -113,12 +125,23 @@ def test_a_hidden_n_is_hidden_in_every_row_and_each_row_keeps_a_hidden_cell() ->
     assert hidden(forced_column_sum) == {}
 
 
-def test_a_small_group_hides_everything() -> None:
+def test_a_small_group_hides_its_cells_and_shows_its_n() -> None:
+    # Changed (lead decision, 2026-11): a group of 5..9 used to hide everything, n included. Now its cells
+    # are hidden and n (k or more) is shown in every row, as for any other count.
     result = suppress_table(services([[3, 0, 0, 4], [0, 7, 0, 0], [0, 0, 0, 7]]), DEFAULT)
 
     assert set(hidden(result).values()) == {G}
+    assert len(hidden(result)) == 3 * 4
+    assert [c.value for c in result.row_totals] == [7, 7, 7]
+    assert result.n == 7 and result.grand_total == Cell(7)
+    assert result.notes[0] == "Gruppen har færre enn 10 personer, derfor vises bare antallet."
+
+
+def test_a_group_below_k_hides_everything() -> None:
+    result = suppress_table(services([[3, 0, 0, 1], [0, 4, 0, 0], [0, 0, 0, 4]]), DEFAULT)
+
     assert len(hidden(result)) == 3 * 5 + 1
-    assert result.n is None
+    assert result.n is None and result.grand_total.hidden
     assert result.notes[0] == "Gruppen har færre enn 10 personer, derfor vises ingen tall."
 
 
@@ -276,7 +299,9 @@ def assert_rows_safe(original: Table, result: SuppressedTable, policy: Suppressi
         total = values[(i, n_columns)]
         row_hidden = [(i, j) for j in range(n_columns) if result.figure((i, j)).hidden]
         if 0 < total < policy.min_group_size:
-            assert all(result.figure((i, j)).hidden for j in range(n_columns + 1)), i
+            # The cells of a small row are hidden; its total is a count like any other (shown from k
+            # unless secondary or forced hiding needs it). It used to be hidden too (changed 2026-11).
+            assert all(result.figure((i, j)).hidden for j in range(n_columns)), i
         if result.figure((i, n_columns)).hidden:
             assert row_hidden or total == 0, i  # otherwise the cells add up to the hidden total
         else:
@@ -291,7 +316,16 @@ def assert_rows_safe(original: Table, result: SuppressedTable, policy: Suppressi
 @given(overlapping(), st.sampled_from([2, 3, 5]), st.sampled_from([0, 5, 10]))
 def test_property_no_hidden_cell_follows_from_its_row(table: Table, k: int, minimum: int) -> None:
     policy = SuppressionPolicy(k=k, min_group_size=minimum)
-    assert_rows_safe(table, suppress_table(table, policy), policy)
+    result = suppress_table(table, policy)
+    assert_rows_safe(table, result, policy)
+    # A small row's total (and n) of k or more is published when nothing else hides it.
+    values = table.extended_values()
+    n_columns = len(table.columns)
+    for i in range(len(table.rows)):
+        if n_columns > 1 and k <= values[(i, n_columns)]:
+            assert not result.figure((i, n_columns)).hidden, i
+    if n_columns > 1:  # one column: the cell is its total, so a small group's total goes with it
+        assert result.n == (None if policy.is_sensitive(table.n) else table.n)
 
 
 @settings(max_examples=150, deadline=None)

@@ -198,3 +198,32 @@ def test_forced_cells_are_protected_like_any_hidden_cell() -> None:
     assert linked.parent.cell("A", "ja").hidden and linked.children[0].cell("A", "ja").hidden
     with pytest.raises(ValueError, match="one collection"):
         suppress_linked(table, [table], POLICY, forced=[[]])
+
+
+def test_long_labels_wrap_and_every_bar_carries_the_full_label() -> None:
+    long_label = "Har takket nei til individuell plan etter samtale med koordinator"
+    table = Table([long_label, "Kort"], ["ja", "nei"], [[30, 12], [20, 30]], title="Kvalitet")
+    for chart, share_axis in (("stacked", "row"), ("bars", None)):
+        published = publish("lang", table, POLICY, chart=chart, share_axis=share_axis)  # type: ignore[arg-type]
+        svg = str(render_chart(published))
+        assert "…" not in svg  # nothing is cut
+        spans = [span.split(">", 1)[1] for span in svg.split("<tspan")[1:]]
+        lines = [span.split("</tspan>", 1)[0] for span in spans]
+        assert " ".join(lines[:-1]) == long_label and lines[-1] == "Kort"
+        assert all(len(line) <= 30 for line in lines)
+        assert f"<title>{long_label}</title>" in svg  # the label itself
+        assert svg.count(f"<title>{long_label}") >= 2  # and its bar(s)
+    # The chart grows with the wrapped label: rows do not overlap.
+    short = publish("kort", Table(["A", "B"], ["ja", "nei"], [[30, 12], [20, 30]]), POLICY)
+    height = float(svg.split('viewBox="0 0 640 ')[1].split('"')[0])
+    assert height > float(str(render_chart(short)).split('viewBox="0 0 640 ')[1].split('"')[0])
+
+
+def test_one_value_column_has_no_total_column() -> None:
+    table = Table(["A", "B"], ["Personer"], [[30], [20]], title="Personer")
+    published = publish("en", table, POLICY, chart="bars", share_axis=None)
+    grid = table_rows(published)
+    assert grid == [["", "Personer"], ["A", "30"], ["B", "20"], ["I alt", "50"]]
+    assert "I alt;50;50" not in render_csv([published]) and "I alt;50" in render_csv([published])
+    # Two columns keep the total column.
+    assert table_rows(publish("liten", small_table(), POLICY), with_shares=False)[0][-1] == "I alt"
