@@ -8,8 +8,9 @@ text a coordinator can read, once, for every page and export that shows change r
 - the object by the model's `verbose_name`, found through Django's app registry;
 - the field by its `verbose_name`, the value by the field's choice label, dates as dd.mm.yyyy, date-times as
   dd.mm.yyyy tt:mm (Oslo time), booleans as Ja/Nei, empty as "–", numbers with a decimal comma;
-- models and fields without a Norwegian `verbose_name` (Django's default is derived from the English
-  class/field name) use the small fall-back tables below until their owners add one;
+- every model that a change log row can name has a Norwegian `verbose_name` (a test checks it); fields
+  without one (Django's default is derived from the English field name) use the small fall-back table below
+  until their owners add one;
 - anything unknown (a removed model or field, an old row, an odd value) still renders, as the raw value.
 """
 
@@ -51,29 +52,6 @@ ACTION_LABELS: dict[str, StrOrPromise] = {
 # The record's own fields read better under this heading than under the model name ("Person").
 PREFERRED_OBJECT_LABELS: dict[str, StrOrPromise] = {"people.person": _("Personopplysninger")}
 
-# Fall-back names for models whose `verbose_name` is still Django's English default. Owners: add
-# `verbose_name` to the model's Meta and remove the line here.
-OBJECT_LABELS: dict[str, StrOrPromise] = {
-    "followup.episode": _("Forløp"),
-    "followup.phasechange": _("Faseendring"),
-    "followup.referral": _("Henvisning"),
-    "followup.goal": _("Mål"),
-    "followup.goalrating": _("Målvurdering"),
-    "followup.personmapping": _("Kartlegging av levekår"),
-    "followup.mappingarea": _("Levekårsområde"),
-    "followup.individualplan": _("Individuell plan"),
-    "followup.planversion": _("Planversjon"),
-    "followup.measure": _("Tiltak"),
-    "followup.careteammember": _("Medlem av ansvarsgruppen"),
-    "followup.meeting": _("Møte i ansvarsgruppen"),
-    "followup.attendance": _("Oppmøte"),
-    "followup.decision": _("Beslutning"),
-    "followup.crisisplan": _("Kriseplan"),
-    "followup.instrument": _("Tilbakemeldingsskjema"),
-    "followup.feedbackscore": _("Tilbakemelding"),
-    "followup.boardentry": _("FACT-tavle"),
-    "followup.reminder": _("Påminnelse"),
-}
 
 # Fall-back names for fields without a Norwegian `verbose_name`, and for keys the services log that are
 # not model fields. "<app>.<model>.<field>" wins over a bare "<field>".
@@ -182,8 +160,6 @@ def object_label(object_type: str) -> str:
     key = model._meta.label_lower
     if key in PREFERRED_OBJECT_LABELS:
         return str(PREFERRED_OBJECT_LABELS[key])
-    if not _has_own_verbose_name(model) and key in OBJECT_LABELS:
-        return str(OBJECT_LABELS[key])
     return capfirst(str(model._meta.verbose_name))
 
 

@@ -53,6 +53,8 @@ class Episode(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("forløp")
+        verbose_name_plural = _("forløp")
         ordering = ["-started_on", "-pk"]
         constraints = [
             models.CheckConstraint(
@@ -82,6 +84,8 @@ class PhaseChange(models.Model):
     changed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
+        verbose_name = _("faseendring")
+        verbose_name_plural = _("faseendringer")
         ordering = ["changed_on", "pk"]
 
     def __str__(self) -> str:
@@ -126,6 +130,8 @@ class Referral(models.Model):
     created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
+        verbose_name = _("henvisning")
+        verbose_name_plural = _("henvisninger")
         ordering = ["-referred_on", "-pk"]
         constraints = [
             models.CheckConstraint(
@@ -184,6 +190,8 @@ class Goal(models.Model):
     created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
+        verbose_name = _("mål")
+        verbose_name_plural = _("mål")
         ordering = ["created_on", "pk"]
 
     def __str__(self) -> str:
@@ -205,6 +213,8 @@ class GoalRating(models.Model):
     recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
+        verbose_name = _("målvurdering")
+        verbose_name_plural = _("målvurderinger")
         ordering = ["rated_on", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -237,6 +247,8 @@ class PersonMapping(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("kartlegging av levekår")
+        verbose_name_plural = _("kartlegginger av levekår")
         ordering = ["-assessed_on", "-pk"]
 
     def __str__(self) -> str:
@@ -250,6 +262,8 @@ class MappingArea(models.Model):
     note = models.TextField(_("merknad"), blank=True, default="")
 
     class Meta:
+        verbose_name = _("levekårsområde")
+        verbose_name_plural = _("levekårsområder")
         ordering = ["pk"]
         constraints = [models.UniqueConstraint(fields=["mapping", "area"], name="unique_mapping_area")]
 
@@ -285,6 +299,8 @@ class IndividualPlan(models.Model):
     updated_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
+        verbose_name = _("individuell plan")
+        verbose_name_plural = _("individuelle planer")
         indexes = [models.Index(fields=["next_review_on"])]
 
     def __str__(self) -> str:
@@ -302,6 +318,8 @@ class PlanVersion(models.Model):
     snapshot = models.JSONField(default=dict)
 
     class Meta:
+        verbose_name = _("planversjon")
+        verbose_name_plural = _("planversjoner")
         ordering = ["-number"]
         constraints = [models.UniqueConstraint(fields=["plan", "number"], name="unique_plan_version")]
 
@@ -344,6 +362,8 @@ class Measure(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("tiltak")
+        verbose_name_plural = _("tiltak")
         ordering = ["start_on", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -384,6 +404,8 @@ class CareTeamMember(models.Model):
     created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
+        verbose_name = _("medlem av ansvarsgruppen")
+        verbose_name_plural = _("medlemmer av ansvarsgruppen")
         ordering = ["valid_from", "pk"]
 
     def __str__(self) -> str:
@@ -417,6 +439,8 @@ class Meeting(models.Model):
     created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
+        verbose_name = _("møte i ansvarsgruppen")
+        verbose_name_plural = _("møter i ansvarsgruppen")
         ordering = ["-starts_at", "-pk"]
         indexes = [models.Index(fields=["person", "starts_at"])]
 
@@ -430,6 +454,8 @@ class Attendance(models.Model):
     present = models.BooleanField(_("til stede"), default=False)
 
     class Meta:
+        verbose_name = _("oppmøte")
+        verbose_name_plural = _("oppmøter")
         ordering = ["pk"]
         constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="unique_attendance")]
 
@@ -448,6 +474,8 @@ class Decision(models.Model):
     action = models.CharField(max_length=20, blank=True, default="")  # created / changed / ""
 
     class Meta:
+        verbose_name = _("beslutning")
+        verbose_name_plural = _("beslutninger")
         ordering = ["pk"]
 
     def __str__(self) -> str:
@@ -466,6 +494,10 @@ class CrisisPlan(models.Model):
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("kriseplan")
+        verbose_name_plural = _("kriseplaner")
 
     def __str__(self) -> str:
         return f"Kriseplan {self.person_id}"
@@ -502,6 +534,8 @@ class Instrument(models.Model):
     owner = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
+        verbose_name = _("tilbakemeldingsskjema")
+        verbose_name_plural = _("tilbakemeldingsskjemaer")
         ordering = ["purpose", "name"]
         constraints = [
             models.CheckConstraint(condition=Q(scale_max__gt=models.F("scale_min")), name="instrument_scale")
@@ -527,6 +561,8 @@ class InstrumentItem(models.Model):
     text = models.CharField(_("spørsmål"), max_length=300)
 
     class Meta:
+        verbose_name = _("spørsmål i skjema")
+        verbose_name_plural = _("spørsmål i skjema")
         ordering = ["order", "pk"]
 
     def __str__(self) -> str:
@@ -547,6 +583,8 @@ class FeedbackScore(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("tilbakemelding")
+        verbose_name_plural = _("tilbakemeldinger")
         ordering = ["answered_on", "pk"]
         indexes = [models.Index(fields=["person", "instrument", "answered_on"])]
 
@@ -569,6 +607,8 @@ class BoardEntry(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("oppføring på FACT-tavla")
+        verbose_name_plural = _("oppføringer på FACT-tavla")
         ordering = ["added_on", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -600,6 +640,8 @@ class Reminder(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("påminnelse")
+        verbose_name_plural = _("påminnelser")
         ordering = ["due_on", "pk"]
 
     def __str__(self) -> str:

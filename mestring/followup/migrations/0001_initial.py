@@ -7,414 +7,1260 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0002_builtin_group_sets'),
-        ('people', '0001_initial'),
+        ("organisations", "0002_builtin_group_sets"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CareTeamMember',
+            name="CareTeamMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='navn')),
-                ('agency', models.CharField(choices=[('tsb', 'TSB (tverrfaglig spesialisert rusbehandling)'), ('dps', 'DPS / psykisk helsevern'), ('nav', 'NAV'), ('gp', 'Fastlege'), ('child_welfare', 'Barnevern'), ('municipal', 'Annen kommunal tjeneste'), ('relative', 'Pårørende'), ('other', 'Annen')], default='municipal', max_length=20, verbose_name='instans')),
-                ('role_title', models.CharField(blank=True, default='', max_length=200, verbose_name='rolle i ansvarsgruppen')),
-                ('phone', models.CharField(blank=True, default='', max_length=30, verbose_name='telefon')),
-                ('email', models.EmailField(blank=True, default='', max_length=254, verbose_name='e-post')),
-                ('consent_to_share', models.BooleanField(default=False, verbose_name='personen har samtykket til at denne får informasjon')),
-                ('valid_from', models.DateField(default=django.utils.timezone.localdate, verbose_name='fra')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='til')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('membership', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='people.careteammembership')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='followup_care_team', to='people.person')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="navn")),
+                (
+                    "agency",
+                    models.CharField(
+                        choices=[
+                            ("tsb", "TSB (tverrfaglig spesialisert rusbehandling)"),
+                            ("dps", "DPS / psykisk helsevern"),
+                            ("nav", "NAV"),
+                            ("gp", "Fastlege"),
+                            ("child_welfare", "Barnevern"),
+                            ("municipal", "Annen kommunal tjeneste"),
+                            ("relative", "Pårørende"),
+                            ("other", "Annen"),
+                        ],
+                        default="municipal",
+                        max_length=20,
+                        verbose_name="instans",
+                    ),
+                ),
+                (
+                    "role_title",
+                    models.CharField(
+                        blank=True, default="", max_length=200, verbose_name="rolle i ansvarsgruppen"
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, default="", max_length=30, verbose_name="telefon")),
+                ("email", models.EmailField(blank=True, default="", max_length=254, verbose_name="e-post")),
+                (
+                    "consent_to_share",
+                    models.BooleanField(
+                        default=False, verbose_name="personen har samtykket til at denne får informasjon"
+                    ),
+                ),
+                ("valid_from", models.DateField(default=django.utils.timezone.localdate, verbose_name="fra")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="til")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="people.careteammembership",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="followup_care_team",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['valid_from', 'pk'],
+                "ordering": ["valid_from", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='CrisisPlan',
+            name="CrisisPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('warning_signs', models.TextField(verbose_name='varselsignaler – slik merker jeg og andre at det går dårlig')),
-                ('what_helps', models.TextField(verbose_name='dette hjelper meg')),
-                ('what_i_do', models.TextField(blank=True, default='', verbose_name='dette gjør jeg selv')),
-                ('avoid', models.TextField(blank=True, default='', verbose_name='dette hjelper ikke / bør unngås')),
-                ('contacts', models.TextField(verbose_name='hvem jeg kan ringe (navn og telefon)')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('person', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='crisis_plan', to='people.person')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "warning_signs",
+                    models.TextField(
+                        verbose_name="varselsignaler – slik merker jeg og andre at det går dårlig"
+                    ),
+                ),
+                ("what_helps", models.TextField(verbose_name="dette hjelper meg")),
+                ("what_i_do", models.TextField(blank=True, default="", verbose_name="dette gjør jeg selv")),
+                (
+                    "avoid",
+                    models.TextField(blank=True, default="", verbose_name="dette hjelper ikke / bør unngås"),
+                ),
+                ("contacts", models.TextField(verbose_name="hvem jeg kan ringe (navn og telefon)")),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "person",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="crisis_plan",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Episode',
+            name="Episode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phase', models.CharField(choices=[('forebygging', 'Forebygging'), ('tidlig_innsats', 'Tidlig innsats'), ('venter_tsb', 'Venter på behandling i TSB'), ('under_tsb', 'Under behandling i TSB'), ('etter_behandling', 'Etter behandling / rehabilitering')], max_length=30, verbose_name='fase i forløpet')),
-                ('started_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='startdato')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='sluttdato')),
-                ('coordinator_since', models.DateField(blank=True, null=True, verbose_name='koordinator fra')),
-                ('note', models.TextField(blank=True, default='', verbose_name='merknad')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('coordinator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='coordinated_episodes', to=settings.AUTH_USER_MODEL, verbose_name='koordinator')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.organisation', verbose_name='ansvarlig kommune')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='episodes', to='people.person')),
-                ('units', models.ManyToManyField(blank=True, related_name='followup_episodes', to='organisations.organisation', verbose_name='enheter som gir tjenester')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "phase",
+                    models.CharField(
+                        choices=[
+                            ("forebygging", "Forebygging"),
+                            ("tidlig_innsats", "Tidlig innsats"),
+                            ("venter_tsb", "Venter på behandling i TSB"),
+                            ("under_tsb", "Under behandling i TSB"),
+                            ("etter_behandling", "Etter behandling / rehabilitering"),
+                        ],
+                        max_length=30,
+                        verbose_name="fase i forløpet",
+                    ),
+                ),
+                (
+                    "started_on",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="startdato"),
+                ),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="sluttdato")),
+                (
+                    "coordinator_since",
+                    models.DateField(blank=True, null=True, verbose_name="koordinator fra"),
+                ),
+                ("note", models.TextField(blank=True, default="", verbose_name="merknad")),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "coordinator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="coordinated_episodes",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="koordinator",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.organisation",
+                        verbose_name="ansvarlig kommune",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="episodes",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "units",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="followup_episodes",
+                        to="organisations.organisation",
+                        verbose_name="enheter som gir tjenester",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_on', '-pk'],
+                "ordering": ["-started_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Goal',
+            name="Goal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='målet med personens egne ord')),
-                ('area', models.CharField(blank=True, choices=[('bolig', 'Bolig'), ('meningsfull_aktivitet', 'Meningsfull aktivitet'), ('okonomi', 'Økonomi'), ('fysisk_helse', 'Fysisk helse'), ('psykisk_helse', 'Psykisk helse'), ('rusmiddelbruk', 'Rusmiddelbruk'), ('sosial_fungering', 'Sosial fungering'), ('sosialt_nettverk', 'Sosialt nettverk')], default='', max_length=30, verbose_name='levekårsområde')),
-                ('status', models.CharField(choices=[('active', 'Aktivt'), ('achieved', 'Nådd'), ('dropped', 'Lagt bort')], default='active', max_length=20, verbose_name='status')),
-                ('created_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='registrert')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='sub_goals', to='followup.goal', verbose_name='hovedmål')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='goals', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="målet med personens egne ord")),
+                (
+                    "area",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("bolig", "Bolig"),
+                            ("meningsfull_aktivitet", "Meningsfull aktivitet"),
+                            ("okonomi", "Økonomi"),
+                            ("fysisk_helse", "Fysisk helse"),
+                            ("psykisk_helse", "Psykisk helse"),
+                            ("rusmiddelbruk", "Rusmiddelbruk"),
+                            ("sosial_fungering", "Sosial fungering"),
+                            ("sosialt_nettverk", "Sosialt nettverk"),
+                        ],
+                        default="",
+                        max_length=30,
+                        verbose_name="levekårsområde",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Aktivt"), ("achieved", "Nådd"), ("dropped", "Lagt bort")],
+                        default="active",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "created_on",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="registrert"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sub_goals",
+                        to="followup.goal",
+                        verbose_name="hovedmål",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="goals", to="people.person"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_on', 'pk'],
+                "ordering": ["created_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='GoalRating',
+            name="GoalRating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rated_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='dato')),
-                ('progress', models.PositiveSmallIntegerField(verbose_name='fremgang (1–5)')),
-                ('confidence', models.PositiveSmallIntegerField(verbose_name='tro på å nå målet (1–5)')),
-                ('satisfaction', models.PositiveSmallIntegerField(verbose_name='fornøyd med innsatsen (1–5)')),
-                ('goal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ratings', to='followup.goal')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rated_on", models.DateField(default=django.utils.timezone.localdate, verbose_name="dato")),
+                ("progress", models.PositiveSmallIntegerField(verbose_name="fremgang (1–5)")),
+                ("confidence", models.PositiveSmallIntegerField(verbose_name="tro på å nå målet (1–5)")),
+                (
+                    "satisfaction",
+                    models.PositiveSmallIntegerField(verbose_name="fornøyd med innsatsen (1–5)"),
+                ),
+                (
+                    "goal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ratings",
+                        to="followup.goal",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['rated_on', 'pk'],
+                "ordering": ["rated_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='IndividualPlan',
+            name="IndividualPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'Under arbeid'), ('active', 'Gjeldende'), ('declined', 'Personen har takket nei til plan')], default='draft', max_length=20, verbose_name='status')),
-                ('resources', models.TextField(blank=True, default='', verbose_name='personens ressurser')),
-                ('needs', models.TextField(blank=True, default='', verbose_name='personens behov')),
-                ('participants', models.TextField(blank=True, default='', verbose_name='hvem som deltar i arbeidet med planen')),
-                ('person_participated', models.BooleanField(default=True, verbose_name='personen har deltatt i arbeidet med planen')),
-                ('time_perspective', models.CharField(blank=True, default='', max_length=200, verbose_name='tidsperspektiv')),
-                ('next_review_on', models.DateField(blank=True, null=True, verbose_name='neste evaluering')),
-                ('consent_to_share', models.BooleanField(default=False, verbose_name='samtykke til å dele informasjon i ansvarsgruppen')),
-                ('consent_note', models.CharField(blank=True, default='', max_length=500, verbose_name='samtykke, utdypet')),
-                ('rights_informed', models.BooleanField(default=False, verbose_name='informert om rettigheter og plikter')),
-                ('declined_on', models.DateField(blank=True, null=True, verbose_name='takket nei dato')),
-                ('decline_reason', models.TextField(blank=True, default='', verbose_name='personens begrunnelse')),
-                ('version', models.PositiveIntegerField(default=0)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('person', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='individual_plan', to='people.person')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Under arbeid"),
+                            ("active", "Gjeldende"),
+                            ("declined", "Personen har takket nei til plan"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("resources", models.TextField(blank=True, default="", verbose_name="personens ressurser")),
+                ("needs", models.TextField(blank=True, default="", verbose_name="personens behov")),
+                (
+                    "participants",
+                    models.TextField(
+                        blank=True, default="", verbose_name="hvem som deltar i arbeidet med planen"
+                    ),
+                ),
+                (
+                    "person_participated",
+                    models.BooleanField(
+                        default=True, verbose_name="personen har deltatt i arbeidet med planen"
+                    ),
+                ),
+                (
+                    "time_perspective",
+                    models.CharField(blank=True, default="", max_length=200, verbose_name="tidsperspektiv"),
+                ),
+                ("next_review_on", models.DateField(blank=True, null=True, verbose_name="neste evaluering")),
+                (
+                    "consent_to_share",
+                    models.BooleanField(
+                        default=False, verbose_name="samtykke til å dele informasjon i ansvarsgruppen"
+                    ),
+                ),
+                (
+                    "consent_note",
+                    models.CharField(
+                        blank=True, default="", max_length=500, verbose_name="samtykke, utdypet"
+                    ),
+                ),
+                (
+                    "rights_informed",
+                    models.BooleanField(default=False, verbose_name="informert om rettigheter og plikter"),
+                ),
+                ("declined_on", models.DateField(blank=True, null=True, verbose_name="takket nei dato")),
+                (
+                    "decline_reason",
+                    models.TextField(blank=True, default="", verbose_name="personens begrunnelse"),
+                ),
+                ("version", models.PositiveIntegerField(default=0)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "person",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="individual_plan",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Instrument',
+            name="Instrument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='kortnavn')),
-                ('name', models.CharField(max_length=200, verbose_name='navn')),
-                ('description', models.TextField(blank=True, default='', verbose_name='beskrivelse')),
-                ('purpose', models.CharField(choices=[('session', 'Tilbakemelding på samtalen/møtet'), ('outcome', 'Utfall over tid (livskvalitet)')], max_length=20, verbose_name='formål')),
-                ('scale_min', models.PositiveSmallIntegerField(default=0, verbose_name='laveste verdi')),
-                ('scale_max', models.PositiveSmallIntegerField(default=10, verbose_name='høyeste verdi')),
-                ('low_label', models.CharField(blank=True, default='', max_length=100, verbose_name='tekst for laveste verdi')),
-                ('high_label', models.CharField(blank=True, default='', max_length=100, verbose_name='tekst for høyeste verdi')),
-                ('scoring', models.CharField(choices=[('sum', 'Sum av svarene'), ('mean', 'Gjennomsnitt av svarene')], default='sum', max_length=10, verbose_name='skåring')),
-                ('expected_gain_per_session', models.FloatField(default=0, verbose_name='forventet bedring per samtale')),
-                ('expected_gain_max', models.FloatField(default=0, verbose_name='forventet bedring, tak')),
-                ('band_width', models.FloatField(default=0, verbose_name='båndbredde (toleranse)')),
-                ('alert_below', models.FloatField(default=0, verbose_name='varsle under skår')),
-                ('is_active', models.BooleanField(default=True, verbose_name='i bruk')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True, verbose_name="kortnavn")),
+                ("name", models.CharField(max_length=200, verbose_name="navn")),
+                ("description", models.TextField(blank=True, default="", verbose_name="beskrivelse")),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("session", "Tilbakemelding på samtalen/møtet"),
+                            ("outcome", "Utfall over tid (livskvalitet)"),
+                        ],
+                        max_length=20,
+                        verbose_name="formål",
+                    ),
+                ),
+                ("scale_min", models.PositiveSmallIntegerField(default=0, verbose_name="laveste verdi")),
+                ("scale_max", models.PositiveSmallIntegerField(default=10, verbose_name="høyeste verdi")),
+                (
+                    "low_label",
+                    models.CharField(
+                        blank=True, default="", max_length=100, verbose_name="tekst for laveste verdi"
+                    ),
+                ),
+                (
+                    "high_label",
+                    models.CharField(
+                        blank=True, default="", max_length=100, verbose_name="tekst for høyeste verdi"
+                    ),
+                ),
+                (
+                    "scoring",
+                    models.CharField(
+                        choices=[("sum", "Sum av svarene"), ("mean", "Gjennomsnitt av svarene")],
+                        default="sum",
+                        max_length=10,
+                        verbose_name="skåring",
+                    ),
+                ),
+                (
+                    "expected_gain_per_session",
+                    models.FloatField(default=0, verbose_name="forventet bedring per samtale"),
+                ),
+                ("expected_gain_max", models.FloatField(default=0, verbose_name="forventet bedring, tak")),
+                ("band_width", models.FloatField(default=0, verbose_name="båndbredde (toleranse)")),
+                ("alert_below", models.FloatField(default=0, verbose_name="varsle under skår")),
+                ("is_active", models.BooleanField(default=True, verbose_name="i bruk")),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['purpose', 'name'],
+                "ordering": ["purpose", "name"],
             },
         ),
         migrations.CreateModel(
-            name='FeedbackScore',
+            name="FeedbackScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('answered_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='dato')),
-                ('answers', models.JSONField(default=dict)),
-                ('score', models.FloatField(verbose_name='skår')),
-                ('off_track', models.BooleanField(default=False, verbose_name='utenfor forventet bånd')),
-                ('note', models.CharField(blank=True, default='', max_length=500, verbose_name='merknad')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='feedback_scores', to='people.person')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('instrument', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scores', to='followup.instrument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "answered_on",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="dato"),
+                ),
+                ("answers", models.JSONField(default=dict)),
+                ("score", models.FloatField(verbose_name="skår")),
+                ("off_track", models.BooleanField(default=False, verbose_name="utenfor forventet bånd")),
+                ("note", models.CharField(blank=True, default="", max_length=500, verbose_name="merknad")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="feedback_scores",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "instrument",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="scores",
+                        to="followup.instrument",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['answered_on', 'pk'],
+                "ordering": ["answered_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='InstrumentItem',
+            name="InstrumentItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('text', models.CharField(max_length=300, verbose_name='spørsmål')),
-                ('instrument', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='followup.instrument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                ("text", models.CharField(max_length=300, verbose_name="spørsmål")),
+                (
+                    "instrument",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="followup.instrument",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['order', 'pk'],
+                "ordering": ["order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Measure',
+            name="Measure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300, verbose_name='tiltak')),
-                ('responsible', models.CharField(max_length=200, verbose_name='ansvarlig (person eller instans)')),
-                ('extent', models.CharField(blank=True, default='', max_length=200, verbose_name='omfang')),
-                ('how', models.TextField(blank=True, default='', verbose_name='hvordan det gjennomføres')),
-                ('start_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='start')),
-                ('end_on', models.DateField(blank=True, null=True, verbose_name='slutt / evalueres')),
-                ('status', models.CharField(choices=[('planned', 'Planlagt'), ('active', 'Pågår'), ('done', 'Fullført'), ('stopped', 'Avsluttet uten å fullføres')], default='planned', max_length=20, verbose_name='status')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('goal', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='measures', to='followup.goal', verbose_name='mål')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measures', to='people.person')),
-                ('responsible_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='followup_measures', to=settings.AUTH_USER_MODEL, verbose_name='ansvarlig ansatt')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="tiltak")),
+                (
+                    "responsible",
+                    models.CharField(max_length=200, verbose_name="ansvarlig (person eller instans)"),
+                ),
+                ("extent", models.CharField(blank=True, default="", max_length=200, verbose_name="omfang")),
+                ("how", models.TextField(blank=True, default="", verbose_name="hvordan det gjennomføres")),
+                ("start_on", models.DateField(default=django.utils.timezone.localdate, verbose_name="start")),
+                ("end_on", models.DateField(blank=True, null=True, verbose_name="slutt / evalueres")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planlagt"),
+                            ("active", "Pågår"),
+                            ("done", "Fullført"),
+                            ("stopped", "Avsluttet uten å fullføres"),
+                        ],
+                        default="planned",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "goal",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="measures",
+                        to="followup.goal",
+                        verbose_name="mål",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="measures",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "responsible_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="followup_measures",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="ansvarlig ansatt",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['start_on', 'pk'],
+                "ordering": ["start_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField(verbose_name='tidspunkt')),
-                ('place', models.CharField(blank=True, default='', max_length=200, verbose_name='sted')),
-                ('agenda', models.TextField(blank=True, default='', verbose_name='saksliste')),
-                ('minutes', models.TextField(blank=True, default='', verbose_name='referat')),
-                ('status', models.CharField(choices=[('planned', 'Planlagt'), ('held', 'Avholdt'), ('cancelled', 'Avlyst')], default='planned', max_length=20, verbose_name='status')),
-                ('next_meeting_on', models.DateField(blank=True, null=True, verbose_name='neste møte')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='care_team_meetings', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(verbose_name="tidspunkt")),
+                ("place", models.CharField(blank=True, default="", max_length=200, verbose_name="sted")),
+                ("agenda", models.TextField(blank=True, default="", verbose_name="saksliste")),
+                ("minutes", models.TextField(blank=True, default="", verbose_name="referat")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("planned", "Planlagt"), ("held", "Avholdt"), ("cancelled", "Avlyst")],
+                        default="planned",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("next_meeting_on", models.DateField(blank=True, null=True, verbose_name="neste møte")),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="care_team_meetings",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_at', '-pk'],
+                "ordering": ["-starts_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='vedtak / beslutning')),
-                ('action', models.CharField(blank=True, default='', max_length=20)),
-                ('measure', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='decisions', to='followup.measure')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='followup.meeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="vedtak / beslutning")),
+                ("action", models.CharField(blank=True, default="", max_length=20)),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="decisions",
+                        to="followup.measure",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decisions",
+                        to="followup.meeting",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='Attendance',
+            name="Attendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('present', models.BooleanField(default=False, verbose_name='til stede')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendance', to='followup.careteammember')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendance', to='followup.meeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("present", models.BooleanField(default=False, verbose_name="til stede")),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendance",
+                        to="followup.careteammember",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendance",
+                        to="followup.meeting",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='PersonMapping',
+            name="PersonMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assessed_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='kartlagt dato')),
-                ('note', models.TextField(blank=True, default='', verbose_name='merknad')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('assessed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='followup_mappings', to='people.person')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='organisations.organisation', verbose_name='kartlagt av enhet')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "assessed_on",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="kartlagt dato"),
+                ),
+                ("note", models.TextField(blank=True, default="", verbose_name="merknad")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "assessed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="followup_mappings",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="organisations.organisation",
+                        verbose_name="kartlagt av enhet",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-assessed_on', '-pk'],
+                "ordering": ["-assessed_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='MappingArea',
+            name="MappingArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area', models.CharField(choices=[('bolig', 'Bolig'), ('meningsfull_aktivitet', 'Meningsfull aktivitet'), ('okonomi', 'Økonomi'), ('fysisk_helse', 'Fysisk helse'), ('psykisk_helse', 'Psykisk helse'), ('rusmiddelbruk', 'Rusmiddelbruk'), ('sosial_fungering', 'Sosial fungering'), ('sosialt_nettverk', 'Sosialt nettverk')], max_length=30, verbose_name='område')),
-                ('rating', models.CharField(choices=[('gronn', 'Grønn – ingen eller små problemer'), ('gul', 'Gul – noen problemer'), ('rod', 'Rød – alvorlige problemer')], max_length=10, verbose_name='vurdering')),
-                ('note', models.TextField(blank=True, default='', verbose_name='merknad')),
-                ('mapping', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='areas', to='followup.personmapping')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "area",
+                    models.CharField(
+                        choices=[
+                            ("bolig", "Bolig"),
+                            ("meningsfull_aktivitet", "Meningsfull aktivitet"),
+                            ("okonomi", "Økonomi"),
+                            ("fysisk_helse", "Fysisk helse"),
+                            ("psykisk_helse", "Psykisk helse"),
+                            ("rusmiddelbruk", "Rusmiddelbruk"),
+                            ("sosial_fungering", "Sosial fungering"),
+                            ("sosialt_nettverk", "Sosialt nettverk"),
+                        ],
+                        max_length=30,
+                        verbose_name="område",
+                    ),
+                ),
+                (
+                    "rating",
+                    models.CharField(
+                        choices=[
+                            ("gronn", "Grønn – ingen eller små problemer"),
+                            ("gul", "Gul – noen problemer"),
+                            ("rod", "Rød – alvorlige problemer"),
+                        ],
+                        max_length=10,
+                        verbose_name="vurdering",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, default="", verbose_name="merknad")),
+                (
+                    "mapping",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="areas",
+                        to="followup.personmapping",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='PhaseChange',
+            name="PhaseChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phase', models.CharField(choices=[('forebygging', 'Forebygging'), ('tidlig_innsats', 'Tidlig innsats'), ('venter_tsb', 'Venter på behandling i TSB'), ('under_tsb', 'Under behandling i TSB'), ('etter_behandling', 'Etter behandling / rehabilitering')], max_length=30, verbose_name='fase')),
-                ('changed_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='dato')),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phase_changes', to='followup.episode')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "phase",
+                    models.CharField(
+                        choices=[
+                            ("forebygging", "Forebygging"),
+                            ("tidlig_innsats", "Tidlig innsats"),
+                            ("venter_tsb", "Venter på behandling i TSB"),
+                            ("under_tsb", "Under behandling i TSB"),
+                            ("etter_behandling", "Etter behandling / rehabilitering"),
+                        ],
+                        max_length=30,
+                        verbose_name="fase",
+                    ),
+                ),
+                (
+                    "changed_on",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="dato"),
+                ),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phase_changes",
+                        to="followup.episode",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['changed_on', 'pk'],
+                "ordering": ["changed_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PlanVersion',
+            name="PlanVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('saved_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('change_note', models.CharField(blank=True, default='', max_length=500, verbose_name='hva er endret (kort)')),
-                ('snapshot', models.JSONField(default=dict)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='followup.individualplan')),
-                ('saved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("saved_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "change_note",
+                    models.CharField(
+                        blank=True, default="", max_length=500, verbose_name="hva er endret (kort)"
+                    ),
+                ),
+                ("snapshot", models.JSONField(default=dict)),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="followup.individualplan",
+                    ),
+                ),
+                (
+                    "saved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-number'],
+                "ordering": ["-number"],
             },
         ),
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('direction', models.CharField(choices=[('in', 'Henvisning inn (til oss)'), ('out', 'Henvisning ut (fra oss)')], max_length=5, verbose_name='retning')),
-                ('agency', models.CharField(choices=[('tsb', 'TSB (tverrfaglig spesialisert rusbehandling)'), ('dps', 'DPS / psykisk helsevern'), ('nav', 'NAV'), ('gp', 'Fastlege'), ('child_welfare', 'Barnevern'), ('municipal', 'Annen kommunal tjeneste'), ('relative', 'Pårørende'), ('other', 'Annen')], max_length=20, verbose_name='instans')),
-                ('agency_name', models.CharField(blank=True, default='', max_length=200, verbose_name='navn på instansen')),
-                ('reason', models.CharField(blank=True, default='', max_length=500, verbose_name='grunn')),
-                ('status', models.CharField(choices=[('sent', 'Sendt'), ('accepted', 'Godtatt – venter på oppstart'), ('started', 'Startet'), ('rejected', 'Avslått'), ('withdrawn', 'Trukket'), ('closed', 'Avsluttet')], default='sent', max_length=20, verbose_name='status')),
-                ('referred_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='henvist dato')),
-                ('answered_on', models.DateField(blank=True, null=True, verbose_name='svar dato')),
-                ('started_on', models.DateField(blank=True, null=True, verbose_name='oppstart dato')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='referrals', to='followup.episode')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("in", "Henvisning inn (til oss)"), ("out", "Henvisning ut (fra oss)")],
+                        max_length=5,
+                        verbose_name="retning",
+                    ),
+                ),
+                (
+                    "agency",
+                    models.CharField(
+                        choices=[
+                            ("tsb", "TSB (tverrfaglig spesialisert rusbehandling)"),
+                            ("dps", "DPS / psykisk helsevern"),
+                            ("nav", "NAV"),
+                            ("gp", "Fastlege"),
+                            ("child_welfare", "Barnevern"),
+                            ("municipal", "Annen kommunal tjeneste"),
+                            ("relative", "Pårørende"),
+                            ("other", "Annen"),
+                        ],
+                        max_length=20,
+                        verbose_name="instans",
+                    ),
+                ),
+                (
+                    "agency_name",
+                    models.CharField(
+                        blank=True, default="", max_length=200, verbose_name="navn på instansen"
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, default="", max_length=500, verbose_name="grunn")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("sent", "Sendt"),
+                            ("accepted", "Godtatt – venter på oppstart"),
+                            ("started", "Startet"),
+                            ("rejected", "Avslått"),
+                            ("withdrawn", "Trukket"),
+                            ("closed", "Avsluttet"),
+                        ],
+                        default="sent",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "referred_on",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="henvist dato"),
+                ),
+                ("answered_on", models.DateField(blank=True, null=True, verbose_name="svar dato")),
+                ("started_on", models.DateField(blank=True, null=True, verbose_name="oppstart dato")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="referrals",
+                        to="followup.episode",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-referred_on', '-pk'],
+                "ordering": ["-referred_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Reminder',
+            name="Reminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=100, unique=True)),
-                ('kind', models.CharField(choices=[('plan_review', 'Evaluering av individuell plan er forfalt'), ('measure', 'Tiltak har passert sluttdato')], max_length=20)),
-                ('due_on', models.DateField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('emailed_at', models.DateTimeField(blank=True, null=True)),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('measure', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='followup.measure')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='followup_reminders', to='people.person')),
-                ('recipient', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=100, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("plan_review", "Evaluering av individuell plan er forfalt"),
+                            ("measure", "Tiltak har passert sluttdato"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("due_on", models.DateField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("emailed_at", models.DateTimeField(blank=True, null=True)),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="followup.measure",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="followup_reminders",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_on', 'pk'],
+                "ordering": ["due_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='BoardEntry',
+            name="BoardEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=500, verbose_name='grunn')),
-                ('added_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('removed_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='board_entries', to='people.person')),
-                ('responsible', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='ansvarlig')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fact_board', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.CharField(max_length=500, verbose_name="grunn")),
+                ("added_on", models.DateField(default=django.utils.timezone.localdate)),
+                ("removed_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="board_entries",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "responsible",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="ansvarlig",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fact_board",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['added_on', 'pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('removed_at__isnull', True)), fields=('unit', 'person'), name='unique_open_board_entry')],
+                "ordering": ["added_on", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("removed_at__isnull", True)),
+                        fields=("unit", "person"),
+                        name="unique_open_board_entry",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='episode',
-            index=models.Index(fields=['coordinator', 'ended_on'], name='followup_ep_coordin_9d286f_idx'),
+            model_name="episode",
+            index=models.Index(fields=["coordinator", "ended_on"], name="followup_ep_coordin_9d286f_idx"),
         ),
         migrations.AddConstraint(
-            model_name='episode',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('ended_on__gte', models.F('started_on')), _connector='OR'), name='episode_period'),
+            model_name="episode",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_on__isnull", True), ("ended_on__gte", models.F("started_on")), _connector="OR"
+                ),
+                name="episode_period",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='episode',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_on__isnull', True)), fields=('person',), name='one_open_episode_per_person'),
+            model_name="episode",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ended_on__isnull", True)),
+                fields=("person",),
+                name="one_open_episode_per_person",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='goalrating',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__gte', 1), ('progress__lte', 5), ('confidence__gte', 1), ('confidence__lte', 5), ('satisfaction__gte', 1), ('satisfaction__lte', 5)), name='goal_rating_range'),
+            model_name="goalrating",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("progress__gte", 1),
+                    ("progress__lte", 5),
+                    ("confidence__gte", 1),
+                    ("confidence__lte", 5),
+                    ("satisfaction__gte", 1),
+                    ("satisfaction__lte", 5),
+                ),
+                name="goal_rating_range",
+            ),
         ),
         migrations.AddIndex(
-            model_name='individualplan',
-            index=models.Index(fields=['next_review_on'], name='followup_in_next_re_9cfa03_idx'),
+            model_name="individualplan",
+            index=models.Index(fields=["next_review_on"], name="followup_in_next_re_9cfa03_idx"),
         ),
         migrations.AddConstraint(
-            model_name='instrument',
-            constraint=models.CheckConstraint(condition=models.Q(('scale_max__gt', models.F('scale_min'))), name='instrument_scale'),
+            model_name="instrument",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("scale_max__gt", models.F("scale_min"))), name="instrument_scale"
+            ),
         ),
         migrations.AddIndex(
-            model_name='feedbackscore',
-            index=models.Index(fields=['person', 'instrument', 'answered_on'], name='followup_fe_person__92e935_idx'),
+            model_name="feedbackscore",
+            index=models.Index(
+                fields=["person", "instrument", "answered_on"], name="followup_fe_person__92e935_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='measure',
-            index=models.Index(fields=['person', 'status', 'end_on'], name='measure_person_open'),
+            model_name="measure",
+            index=models.Index(fields=["person", "status", "end_on"], name="measure_person_open"),
         ),
         migrations.AddConstraint(
-            model_name='measure',
-            constraint=models.CheckConstraint(condition=models.Q(('end_on__isnull', True), ('end_on__gte', models.F('start_on')), _connector='OR'), name='measure_period'),
+            model_name="measure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_on__isnull", True), ("end_on__gte", models.F("start_on")), _connector="OR"
+                ),
+                name="measure_period",
+            ),
         ),
         migrations.AddIndex(
-            model_name='meeting',
-            index=models.Index(fields=['person', 'starts_at'], name='followup_me_person__d1026e_idx'),
+            model_name="meeting",
+            index=models.Index(fields=["person", "starts_at"], name="followup_me_person__d1026e_idx"),
         ),
         migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.UniqueConstraint(fields=('meeting', 'member'), name='unique_attendance'),
+            model_name="attendance",
+            constraint=models.UniqueConstraint(fields=("meeting", "member"), name="unique_attendance"),
         ),
         migrations.AddConstraint(
-            model_name='mappingarea',
-            constraint=models.UniqueConstraint(fields=('mapping', 'area'), name='unique_mapping_area'),
+            model_name="mappingarea",
+            constraint=models.UniqueConstraint(fields=("mapping", "area"), name="unique_mapping_area"),
         ),
         migrations.AddConstraint(
-            model_name='planversion',
-            constraint=models.UniqueConstraint(fields=('plan', 'number'), name='unique_plan_version'),
+            model_name="planversion",
+            constraint=models.UniqueConstraint(fields=("plan", "number"), name="unique_plan_version"),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('started_on__isnull', True), ('started_on__gte', models.F('referred_on')), _connector='OR'), name='referral_start_after_referral'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("started_on__isnull", True),
+                    ("started_on__gte", models.F("referred_on")),
+                    _connector="OR",
+                ),
+                name="referral_start_after_referral",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('answered_on__isnull', True), ('answered_on__gte', models.F('referred_on')), _connector='OR'), name='referral_answer_after_referral'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("answered_on__isnull", True),
+                    ("answered_on__gte", models.F("referred_on")),
+                    _connector="OR",
+                ),
+                name="referral_answer_after_referral",
+            ),
         ),
     ]
