@@ -17,13 +17,14 @@ class LoginForm(AuthenticationForm):
 class OTPForm(forms.Form):
     token = forms.CharField(
         label=_("Engangskode fra autentiseringsappen"),
-        min_length=6,
-        max_length=6,
+        max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        error_messages={"max_length": _("Koden består av seks sifre.")},
     )
 
     def clean_token(self) -> str:
-        token = self.cleaned_data["token"].strip()
-        if not token.isdigit():
+        # Apps show the code as "123 456"; people type it that way.
+        token = "".join(self.cleaned_data["token"].split())
+        if len(token) != 6 or not token.isascii() or not token.isdigit():
             raise forms.ValidationError(_("Koden består av seks sifre."))
         return token

@@ -6,9 +6,11 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from mestring.accounts.selectors import memberships_of
 
@@ -56,11 +58,32 @@ class IdleSessionMiddleware:
         return self.get_response(request)
 
 
+def notice_expired_session(request: HttpRequest) -> None:
+    """Tell a user whose session ran out (idle timeout) why they meet the login page.
+
+    The session cookie lives until the browser closes (`SESSION_EXPIRE_AT_BROWSER_CLOSE`), the session row
+    only `SESSION_COOKIE_AGE` seconds after the last request. A cookie naming a session that no longer exists
+    is therefore a session that expired (logging out deletes the cookie). SessionMiddleware deletes the stale
+    cookie in this response, so the notice is shown once.
+    """
+    if request.method != "GET" or request.path.startswith("/api/") or request.user.is_authenticated:
+        return
+    if not request.COOKIES.get(settings.SESSION_COOKIE_NAME) or request.session.session_key is not None:
+        return
+    minutes = max(1, settings.SESSION_COOKIE_AGE // 60)
+    messages.warning(
+        request,
+        _("Du er logget ut fordi du ikke har vært aktiv på %(n)d minutter. Logg inn igjen for å fortsette.")
+        % {"n": minutes},
+    )
+
+
 class ActiveMembershipMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        notice_expired_session(request)
         membership = choose_membership(request)
         request.membership = membership  # type: ignore[attr-defined]
         if membership is not None and self.needs_otp(request, membership):

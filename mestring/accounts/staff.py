@@ -12,7 +12,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -71,22 +71,56 @@ class StaffForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         username = data.get("username")
-        if username and not User.objects.filter(username=username).exists():
+        existing = User.objects.filter(username=username).first() if username else None
+        if username and existing is None:
+            # Logins are case-sensitive, so "Kari.Nord" next to "kari.nord" would be a second person.
+            same_but_case = User.objects.filter(username__iexact=username).first()
+            if same_but_case is not None:
+                self.add_error(
+                    "username",
+                    _(
+                        "Brukernavnet finnes allerede som «%(u)s». Skriv det nøyaktig slik for å gi "
+                        "brukeren ny tilgang."
+                    )
+                    % {"u": same_but_case.username},
+                )
             if not data.get("email"):
                 self.add_error("email", _("En ny bruker trenger e-post for å få lenken til å sette passord."))
+            elif holder := User.objects.filter(email__iexact=data["email"]).first():
+                self.add_error(
+                    "email",
+                    _(
+                        "E-postadressen brukes allerede av brukeren «%(u)s». Skriv det brukernavnet for å gi "
+                        "den brukeren ny tilgang, eller bruk en annen e-postadresse."
+                    )
+                    % {"u": holder.username},
+                )
             if not data.get("last_name"):
                 self.add_error("last_name", _("Skriv etternavnet til den nye brukeren."))
+        # An ended membership may be given again (it is reopened); only one that still runs is a duplicate.
         duplicate = (
-            username
+            existing is not None
             and data.get("organisation")
             and data.get("role")
-            and Membership.objects.filter(
-                user__username=username, organisation=data["organisation"], role=data["role"]
-            ).exists()
+            and Membership.objects.filter(user=existing, organisation=data["organisation"], role=data["role"])
+            .filter(_not_ended())
+            .exists()
         )
         if duplicate:
             self.add_error("role", _("Brukeren har allerede denne rollen i denne organisasjonen."))
         return data
+
+
+def _not_ended() -> Q:
+    return Q(valid_to__isnull=True) | Q(valid_to__gte=timezone.localdate())
+
+
+def manageable_memberships(actor: Membership) -> QuerySet[Membership]:
+    """Memberships the actor may end: in organisations it administers, with roles it could grant."""
+    return Membership.objects.filter(
+        organisation__in=managed_organisations(actor),
+        role__in=[value for value, _label in grantable_roles(actor)],
+    )
 
 
 def password_set_link(request: HttpRequest, user: User) -> str:
@@ -94,6 +128,16 @@ def password_set_link(request: HttpRequest, user: User) -> str:
     token = default_token_generator.make_token(user)
     return request.build_absolute_uri(
         reverse("accounts:password_set", kwargs={"uidb64": uid, "token": token})
+    )
+
+
+def _send_password_link(request: HttpRequest, membership: Membership) -> None:
+    send_mail(
+        _("Tilgang til mestring"),
+        _("Du har fått tilgang til mestring som %(m)s.\n\nSett passordet ditt her: %(link)s\n")
+        % {"m": membership, "link": password_set_link(request, membership.user)},
+        None,
+        [membership.user.email],
     )
 
 
@@ -115,10 +159,36 @@ def staff_grant(*, actor: Membership, data: dict[str, Any]) -> tuple[User, Membe
         )
         user.set_unusable_password()
         user.save()
-    membership = Membership.objects.create(
-        user=user, organisation=data["organisation"], role=data["role"], title=data["title"]
-    )
+    membership = Membership.objects.filter(
+        user=user, organisation=data["organisation"], role=data["role"]
+    ).first()
+    if membership is None:
+        membership = Membership.objects.create(
+            user=user,
+            organisation=data["organisation"],
+            role=data["role"],
+            title=data["title"],
+            valid_from=timezone.localdate(),
+        )
+    else:
+        # The same user, organisation and role once ended (one row per combination): open it again from today.
+        membership.valid_from = timezone.localdate()
+        membership.valid_to = None
+        membership.title = data["title"] or membership.title
+        membership.save(update_fields=["valid_from", "valid_to", "title"])
     return user, membership, created
+
+
+@transaction.atomic
+def staff_end(*, actor: Membership, membership: Membership) -> Membership:
+    """End a membership from today: the end date is inclusive, so access that ends now ended yesterday."""
+    if not manageable_memberships(actor).filter(pk=membership.pk).exists() or membership.pk == actor.pk:
+        raise PermissionDenied
+    yesterday = timezone.localdate() - timedelta(days=1)
+    membership.valid_to = min(yesterday, membership.valid_to or date.max)
+    membership.valid_from = min(membership.valid_from, membership.valid_to)
+    membership.save(update_fields=["valid_to", "valid_from"])
+    return membership
 
 
 @member_required(Perm.ORG_MANAGE)
@@ -130,7 +200,12 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         .order_by("organisation__name", "user__last_name", "user__username")
     )
     today = timezone.localdate()
-    return render(request, "accounts/staff_list.html", {"memberships": memberships, "today": today})
+    endable = set(manageable_memberships(actor).exclude(pk=actor.pk).values_list("pk", flat=True))
+    return render(
+        request,
+        "accounts/staff_list.html",
+        {"memberships": memberships, "today": today, "endable": endable},
+    )
 
 
 @member_required(Perm.ORG_MANAGE)
@@ -140,14 +215,7 @@ def staff_add(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user, membership, created = staff_grant(actor=actor, data=form.cleaned_data)
         if created:
-            link = password_set_link(request, user)
-            send_mail(
-                _("Tilgang til mestring"),
-                _("Du har fått tilgang til mestring som %(m)s.\n\nSett passordet ditt her: %(link)s\n")
-                % {"m": membership, "link": link},
-                None,
-                [user.email],
-            )
+            _send_password_link(request, membership)
             messages.success(
                 request,
                 _("%(u)s er opprettet og har fått e-post med lenke for å sette passord.") % {"u": user},
@@ -159,23 +227,38 @@ def staff_add(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(Perm.ORG_MANAGE)
-@require_POST
 def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation; POST ends the access."""
     actor: Membership = request.membership  # type: ignore[attr-defined]
-    membership = (
-        Membership.objects.filter(pk=pk, organisation__in=managed_organisations(actor))
-        .select_related("user")
-        .first()
-    )
+    membership = manageable_memberships(actor).filter(pk=pk).select_related("user", "organisation").first()
     if membership is None:
         raise Http404
     if membership.pk == actor.pk:
         messages.error(request, _("Du kan ikke avslutte din egen tilgang."))
         return redirect("accounts:staff_list")
-    # The end date is inclusive, so access that ends now ended yesterday.
-    yesterday = timezone.localdate() - timedelta(days=1)
-    membership.valid_to = min(yesterday, membership.valid_to or date.max)
-    membership.valid_from = min(membership.valid_from, membership.valid_to)
-    membership.save(update_fields=["valid_to", "valid_from"])
-    messages.success(request, _("Tilgangen til %(u)s er avsluttet.") % {"u": membership.user})
+    if request.method == "POST":
+        staff_end(actor=actor, membership=membership)
+        messages.success(request, _("Tilgangen til %(u)s er avsluttet.") % {"u": membership.user})
+        return redirect("accounts:staff_list")
+    return render(request, "accounts/membership_end_confirm.html", {"m": membership})
+
+
+@member_required(Perm.ORG_MANAGE)
+@require_POST
+def password_link_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new link for a user who has not set a password yet (the first one is used or expired)."""
+    actor: Membership = request.membership  # type: ignore[attr-defined]
+    membership = manageable_memberships(actor).filter(pk=pk).select_related("user", "organisation").first()
+    if membership is None:
+        raise Http404
+    user = membership.user
+    if user.has_usable_password():
+        messages.error(request, _("%(u)s har allerede satt passord.") % {"u": user})
+    elif not user.email:
+        messages.error(request, _("%(u)s har ingen e-postadresse. Kontakt drift.") % {"u": user})
+    else:
+        _send_password_link(request, membership)
+        messages.success(
+            request, _("Ny lenke for å sette passord er sendt til %(email)s.") % {"email": user.email}
+        )
     return redirect("accounts:staff_list")

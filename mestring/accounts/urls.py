@@ -14,4 +14,5 @@ urlpatterns = [
     path("ansatte/", staff.staff_list, name="staff_list"),
     path("ansatte/ny/", staff.staff_add, name="staff_add"),
     path("ansatte/<int:pk>/avslutt/", staff.membership_end, name="membership_end"),
+    path("ansatte/<int:pk>/ny-lenke/", staff.password_link_send, name="password_link_send"),
 ]

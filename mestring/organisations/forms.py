@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from typing import Any
 
+import openpyxl
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -60,18 +63,64 @@ class SteeringSeatForm(forms.Form):
 
 class FrameImportForm(forms.Form):
     year = forms.IntegerField(label=_("År"), min_value=1900, max_value=2200)
-    file = forms.FileField(label=_("CSV-fil (UTF-8)"))
+    file = forms.FileField(
+        label=_("Fil (CSV i UTF-8 eller Excel XLSX)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
 
     def clean_file(self) -> str:
         upload = self.cleaned_data["file"]
         if upload.size > 2_000_000:
             raise forms.ValidationError(_("Filen er for stor (over 2 MB)."))
+        content = upload.read()
+        if content.startswith(b"PK\x03\x04") or upload.name.lower().endswith(".xlsx"):
+            return xlsx_to_csv(content)
         try:
-            return upload.read().decode("utf-8")
+            return content.decode("utf-8")
         except UnicodeDecodeError:
             raise forms.ValidationError(
-                _("Filen er ikke UTF-8. Lagre den som CSV UTF-8 og prøv igjen.")
+                _(
+                    "Filen er ikke UTF-8. Lagre den som CSV UTF-8 (eller Excel-arbeidsbok, .xlsx) "
+                    "og prøv igjen."
+                )
             ) from None
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def xlsx_to_csv(content: bytes) -> str:
+    """The first sheet of a workbook as CSV text, so that one parser validates both kinds of file.
+
+    Excel drops leading zeros from numbers, so a number in the kommunenummer column gets them back
+    (301 → 0301).
+    """
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        rows = [
+            [_cell_text(value) for value in row] for row in workbook.worksheets[0].iter_rows(values_only=True)
+        ]
+        workbook.close()
+    except Exception:  # a broken or foreign file: openpyxl raises many kinds
+        raise forms.ValidationError(
+            _("Filen kunne ikke leses som Excel-arbeidsbok (.xlsx). Lagre den på nytt, eller bruk CSV UTF-8.")
+        ) from None
+    header = [cell.strip() for cell in rows[0]] if rows else []
+    if "kommunenummer" in header:
+        column = header.index("kommunenummer")
+        for row in rows[1:]:
+            if column < len(row) and row[column].isdigit() and len(row[column]) < 4:
+                row[column] = row[column].zfill(4)
+    while rows and not any(rows[-1]):
+        rows.pop()
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
 
 
 class GroupSetForm(forms.Form):

@@ -8,7 +8,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -24,7 +26,8 @@ from mestring.organisations.models import (
 )
 
 FRAME_COLUMNS = ["kommunenummer", "navn", "fylke", "helseregion", "kostragruppe", "innbyggere"]
-_KNR = re.compile(r"^\d{4}$")
+_KNR = re.compile(r"^[0-9]{4}$")
+_DIGITS = re.compile(r"^[0-9]{1,9}$")
 
 
 @dataclass
@@ -43,8 +46,9 @@ class ImportReport:
     """Outcome of an all-or-nothing import: either rows were written, or errors say why none were."""
 
     errors: list[str] = field(default_factory=list)
-    created: int = 0
-    updated: int = 0
+    imported: int = 0  # frame rows written
+    created: int = 0  # municipality organisations created
+    updated: int = 0  # municipality organisations matched (and renamed where the frame says so)
 
     @property
     def ok(self) -> bool:
@@ -85,8 +89,8 @@ def _parse_frame_row(line: int, raw: dict[str, str], seen: set[str], errors: lis
             _("ukjent helseregion «%(v)s» (gyldige: %(valid)s)")
             % {"v": values["helseregion"], "valid": ", ".join(HealthRegion.values)}
         )
-    population_text = values["innbyggere"].replace(" ", "")
-    if not population_text.isdigit():
+    population_text = values["innbyggere"].replace(" ", "").replace("\u00a0", "")
+    if not _DIGITS.match(population_text):
         row_errors.append(
             _("innbyggere «%(v)s» må være et heltall som ikke er negativt") % {"v": values["innbyggere"]}
         )
@@ -109,7 +113,10 @@ def parse_frame_csv(text: str) -> tuple[list[FrameRow], list[str]]:
     """Parse and validate the whole file first; nothing is written while there is an error."""
     errors: list[str] = []
     text = text.lstrip("\ufeff")
-    reader = csv.DictReader(io.StringIO(text))
+    first_line = text.split("\n", 1)[0]
+    # Norwegian Excel saves "CSV" with semicolons; accept both.
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     header = [name.strip() for name in (reader.fieldnames or [])]
     missing = [name for name in FRAME_COLUMNS if name not in header]
     if missing:
@@ -145,7 +152,8 @@ def frame_import(*, year: int, text: str) -> ImportReport:
     rows, errors = parse_frame_csv(text)
     if errors:
         raise FrameImportError(ImportReport(errors=errors))
-    report = ImportReport()
+    report = ImportReport(imported=len(rows))
+    newest = MunicipalityFrame.objects.aggregate(newest=models.Max("year"))["newest"]
     MunicipalityFrame.objects.filter(year=year).delete()
     MunicipalityFrame.objects.bulk_create(
         MunicipalityFrame(
@@ -161,6 +169,11 @@ def frame_import(*, year: int, text: str) -> ImportReport:
         )
         for row in rows
     )
+    if newest is not None and year < newest:
+        # An older year fills in history only: today's municipalities keep their current names, and numbers
+        # that have since been merged away do not come back as organisations.
+        ensure_builtin_group_sets()
+        return report
     existing = {
         org.kommunenummer: org for org in Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY)
     }
@@ -239,6 +252,28 @@ def cooperation_create(
 def cooperation_member_add(
     *, cooperation: Organisation, municipality: Organisation, valid_from: date, valid_to: date | None = None
 ) -> CooperationMember:
+    """Add a membership period; it may not overlap another period of the same municipality."""
+    if valid_to is not None and valid_to < valid_from:
+        raise ValidationError({"valid_to": _("Sluttdatoen kan ikke være før startdatoen.")})
+    overlapping = CooperationMember.objects.filter(cooperation=cooperation, municipality=municipality).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from)
+    )
+    if valid_to is not None:
+        overlapping = overlapping.filter(valid_from__lte=valid_to)
+    clash = overlapping.order_by("valid_from").first()
+    if clash is not None:
+        raise ValidationError(
+            {
+                "municipality": _(
+                    "Kommunen er allerede medlem i perioden %(from)s – %(to)s, som overlapper med denne. "
+                    "Avslutt eller endre den perioden først."
+                )
+                % {
+                    "from": clash.valid_from.strftime("%d.%m.%Y"),
+                    "to": clash.valid_to.strftime("%d.%m.%Y") if clash.valid_to else _("uten sluttdato"),
+                }
+            }
+        )
     return CooperationMember.objects.create(
         cooperation=cooperation, municipality=municipality, valid_from=valid_from, valid_to=valid_to
     )

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -92,12 +92,11 @@ def cooperation_member_add(request: HttpRequest, slug: str) -> HttpResponse:
     form = CooperationMemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         municipality = form.cleaned_data["municipality"]
-        if CooperationMember.objects.filter(
-            cooperation=cooperation, municipality=municipality, valid_from=form.cleaned_data["valid_from"]
-        ).exists():
-            form.add_error("municipality", _("Kommunen er allerede medlem fra denne datoen."))
-        else:
+        try:
             services.cooperation_member_add(cooperation=cooperation, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
             messages.success(request, _("%(m)s er lagt til som medlem.") % {"m": municipality})
             return redirect("organisations:detail", slug=cooperation.slug)
     return render(
@@ -157,7 +156,7 @@ def frame_import(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 _("Kommunerammen for %(y)s er importert: %(n)d kommuner.")
-                % {"y": form.cleaned_data["year"], "n": report.created + report.updated},
+                % {"y": form.cleaned_data["year"], "n": report.imported},
             )
             return redirect(f"/organisasjon/kommuner/?aar={form.cleaned_data['year']}")
     return render(request, "organisations/frame_import.html", {"form": form, "errors": errors})
@@ -204,11 +203,13 @@ def group_set_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         known = set(selectors.frame(year).values_list("kommunenummer", flat=True)) if year else set()
         assignments, errors = services.parse_group_lines(form.cleaned_data["lines"], known)
+        owner = None if membership.can(Perm.NATIONAL_AGGREGATE_VIEW) else membership.organisation
+        if GroupSet.objects.filter(owner=owner, name__iexact=form.cleaned_data["name"].strip()).exists():
+            form.add_error("name", _("Dere har allerede en gruppering med dette navnet."))
         if errors:
             for error in errors:
                 form.add_error("lines", error)
-        else:
-            owner = None if membership.can(Perm.NATIONAL_AGGREGATE_VIEW) else membership.organisation
+        if form.is_valid():
             group_set = services.group_set_create(
                 name=form.cleaned_data["name"],
                 description=form.cleaned_data["description"],

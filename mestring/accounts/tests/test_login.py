@@ -159,3 +159,29 @@ def test_password_validators_reject_short_passwords() -> None:
 
     with pytest.raises(ValidationError):
         validate_password("kort")
+
+
+def test_idle_timeout_says_why_the_login_page_is_shown(world) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.sessions.models import Session
+
+    client = Client()
+    login(client, "leder.valle")
+    assert client.get("/").status_code == 200
+    Session.objects.all().delete()  # what the idle expiry amounts to: the session row is gone
+    page = client.get("/", follow=True).content.decode()
+    assert "Du er logget ut fordi du ikke har vært aktiv" in page
+    # Once only, and never after logging out on purpose.
+    assert "ikke har vært aktiv" not in client.get("/konto/logg-inn/").content.decode()
+    login(client, "leder.valle")
+    client.post("/konto/logg-ut/")
+    assert "ikke har vært aktiv" not in client.get("/", follow=True).content.decode()
+
+
+def test_totp_code_with_a_space_is_accepted_and_short_code_gets_a_plain_message(known_password) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.post("/konto/logg-inn/", {"username": "koordinator.evje", "password": DEMO_PASSWORD})
+    short = client.post("/konto/tofaktor/?next=/", {"token": "12345"}).content.decode()
+    assert "Koden består av seks sifre." in short
+    code = code_for("koordinator.evje")
+    response = client.post("/konto/tofaktor/?next=/", {"token": f"{code[:3]} {code[3:]}"})
+    assert response.status_code == 302 and response["Location"] == "/"

@@ -91,3 +91,106 @@ def test_existing_user_gets_extra_membership_and_it_can_be_ended(world) -> None:
     # Bykle's own membership is outside Evje's administration.
     other = Membership.objects.get(user__username="ansatt.bykle", organisation__slug="bykle-helse-rus")
     assert client.post(f"/konto/ansatte/{other.pk}/avslutt/").status_code == 404
+
+
+def test_ending_access_asks_for_confirmation_first(world) -> None:  # type: ignore[no-untyped-def]
+    client = client_for("admin.evje")
+    membership = Membership.objects.get(user__username="koordinator.evje")
+    page = client.get(f"/konto/ansatte/{membership.pk}/avslutt/")
+    assert page.status_code == 200
+    assert "Avslutte tilgangen?" in page.content.decode()
+    membership.refresh_from_db()
+    assert membership.valid_to is None  # nothing ended by looking
+    listing = client.get("/konto/ansatte/").content.decode()
+    assert f'href="/konto/ansatte/{membership.pk}/avslutt/"' in listing
+    client.post(f"/konto/ansatte/{membership.pk}/avslutt/")
+    membership.refresh_from_db()
+    assert membership.valid_to is not None
+
+
+def test_ended_access_can_be_given_again(world) -> None:  # type: ignore[no-untyped-def]
+    client = client_for("admin.evje")
+    membership = Membership.objects.get(user__username="koordinator.evje")
+    client.post(f"/konto/ansatte/{membership.pk}/avslutt/")
+    response = client.post(
+        "/konto/ansatte/ny/",
+        {"username": "koordinator.evje", "organisation": membership.organisation_id, "role": membership.role},
+    )
+    assert response.status_code == 302, response.content.decode()
+    assert Membership.objects.active().filter(pk=membership.pk).exists()
+
+
+def test_new_user_cannot_reuse_a_username_in_other_case_or_an_email(world) -> None:  # type: ignore[no-untyped-def]
+    client = client_for("admin.evje")
+    evje = world.org("evje-og-hornnes")
+    taken_email = User.objects.get(username="koordinator.evje")
+    taken_email.email = "kari@demo.invalid"
+    taken_email.save()
+    response = client.post(
+        "/konto/ansatte/ny/",
+        {
+            "username": "Koordinator.Evje",
+            "last_name": "X",
+            "email": "ny@demo.invalid",
+            "organisation": evje.pk,
+            "role": "staff",
+        },
+    )
+    assert "Brukernavnet finnes allerede som «koordinator.evje»" in response.content.decode()
+    response = client.post(
+        "/konto/ansatte/ny/",
+        {
+            "username": "kari.to",
+            "last_name": "X",
+            "email": "KARI@demo.invalid",
+            "organisation": evje.pk,
+            "role": "staff",
+        },
+    )
+    assert "E-postadressen brukes allerede av brukeren «koordinator.evje»" in response.content.decode()
+    assert not User.objects.filter(username__in=["Koordinator.Evje", "kari.to"]).exists()
+
+
+def test_admin_cannot_end_a_role_above_what_it_may_grant(world) -> None:  # type: ignore[no-untyped-def]
+    evje = world.org("evje-og-hornnes")
+    national = Membership.objects.create(
+        user=User.objects.get(username="forsker.nasjonal"), organisation=evje, role="national_analyst"
+    )
+    client = client_for("admin.evje")
+    assert client.post(f"/konto/ansatte/{national.pk}/avslutt/").status_code == 404
+    national.refresh_from_db()
+    assert national.valid_to is None
+
+
+def test_admin_can_send_a_new_password_link_when_the_first_expired(world, settings) -> None:  # type: ignore[no-untyped-def]
+    client = client_for("admin.evje")
+    unit = world.org("evje-rus-psykisk-helse")
+    client.post(
+        "/konto/ansatte/ny/",
+        {
+            "username": "ny.lenke",
+            "last_name": "Lenke",
+            "email": "lenke@demo.invalid",
+            "organisation": unit.pk,
+            "role": "staff",
+        },
+    )
+    first = re.search(r"http://testserver(/konto/passord/\S+/)", str(mail.outbox[-1].body))
+    assert first
+    settings.PASSWORD_RESET_TIMEOUT = -1  # every link is now expired
+    expired = Client().get(first.group(1), follow=True).content.decode()
+    assert "Lenken er brukt eller utløpt" in expired
+    settings.PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
+    membership = Membership.objects.get(user__username="ny.lenke")
+    listing = client.get("/konto/ansatte/").content.decode()
+    assert f"/konto/ansatte/{membership.pk}/ny-lenke/" in listing
+    response = client.post(f"/konto/ansatte/{membership.pk}/ny-lenke/", follow=True)
+    assert "Ny lenke for å sette passord er sendt til lenke@demo.invalid." in response.content.decode()
+    assert mail.outbox[-1].to == ["lenke@demo.invalid"]
+    # Someone who already has a password gets no link; another municipality's staff are out of reach.
+    own = Membership.objects.get(user__username="koordinator.evje")
+    before = len(mail.outbox)
+    client.post(f"/konto/ansatte/{own.pk}/ny-lenke/")
+    bykle = Membership.objects.get(user__username="ansatt.bykle")
+    assert client.post(f"/konto/ansatte/{bykle.pk}/ny-lenke/").status_code == 404
+    assert len(mail.outbox) == before

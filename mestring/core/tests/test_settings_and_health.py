@@ -81,3 +81,14 @@ def test_healthz_reports_pending_migrations_until_they_are_applied(monkeypatch: 
     plan.append((Migration("0100_rolled_back", "people"), False))
     # Complete once means complete for this process: the graph is not loaded again.
     assert Client().get("/healthz").status_code == 200
+
+
+def test_server_error_page_is_norwegian_and_inside_the_layout() -> None:
+    from django.test import RequestFactory
+    from django.views.defaults import server_error
+
+    response = server_error(RequestFactory().get("/"))
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "Noe gikk galt" in page and 'class="site-header"' in page and "core/mestring.css" in page
+    assert 'lang="nb"' in page

@@ -52,6 +52,18 @@ def test_reimport_replaces_the_year_and_renames() -> None:
     assert Organisation.objects.get(kommunenummer="9901").name == "Nordvik og Ny"
 
 
+def test_an_older_year_fills_history_without_renaming_or_reviving_municipalities() -> None:
+    frame_import(year=2030, text=GOOD)
+    report = frame_import(
+        year=2020,
+        text=HEADER + "9901,Gamle Nordvik,Testfylke,Nord,KG 16,2100\n9988,Slått sammen,F,Nord,KG,50\n",
+    )
+    assert report.ok and report.imported == 2
+    assert MunicipalityFrame.objects.get(year=2020, kommunenummer="9901").name == "Gamle Nordvik"
+    assert Organisation.objects.get(kommunenummer="9901").name == "Nordvik"
+    assert not Organisation.objects.filter(kommunenummer="9988").exists()
+
+
 @pytest.mark.parametrize(
     ("bad_row", "message"),
     [
@@ -62,6 +74,8 @@ def test_reimport_replaces_the_year_and_renames() -> None:
         ("9905,Ukjent,F,Sørvest,KG,10", "ukjent helseregion «Sørvest»"),
         ("9905,Tekst,F,Nord,KG,mange", "må være et heltall"),
         ("9905,Negativ,F,Nord,KG,-5", "må være et heltall"),
+        ("9905,Hevet,F,Nord,KG,2²", "må være et heltall"),
+        ("99٠5,Arabisk,F,Nord,KG,10", "må være fire sifre"),
     ],
 )
 def test_each_kind_of_bad_row_is_reported_and_nothing_is_written(bad_row: str, message: str) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -44,6 +46,20 @@ def test_cooperation_member_add_validates_dates(world) -> None:  # type: ignore[
     ).exists()
 
 
+def test_cooperation_member_periods_may_not_overlap(world) -> None:  # type: ignore[no-untyped-def]
+    client = client_for("admin.evje")
+    valle = world.org("valle")
+    setesdal = world.org("setesdal")
+    before = CooperationMember.objects.filter(cooperation=setesdal, municipality=valle).count()
+    # Valle is a current member without an end date: an overlapping period from another date is refused.
+    response = client.post(
+        "/organisasjon/setesdal/medlemmer/ny/", {"municipality": valle.pk, "valid_from": "2026-03-01"}
+    )
+    assert response.status_code == 200
+    assert "overlapper" in response.content.decode()
+    assert CooperationMember.objects.filter(cooperation=setesdal, municipality=valle).count() == before
+
+
 def test_steering_seat_add(world) -> None:  # type: ignore[no-untyped-def]
     client = client_for("planlegger.osterdalen")
     response = client.post(
@@ -76,6 +92,57 @@ def test_frame_import_page_shows_line_errors(world) -> None:  # type: ignore[no-
     )
     assert response.status_code == 302
     assert MunicipalityFrame.objects.get(year=2035).population == 990
+
+
+def _xlsx(rows: list[list[Any]]) -> bytes:
+    import io
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_frame_import_takes_excel_and_semicolon_files(world) -> None:  # type: ignore[no-untyped-def]
+    client = client_for("forsker.nasjonal")
+    header = ["kommunenummer", "navn", "fylke", "helseregion", "kostragruppe", "innbyggere"]
+    # Excel keeps Oslo's number as 301; the import gives the leading zero back.
+    workbook = _xlsx(
+        [
+            header,
+            [301, "Oslo", "Oslo", "Sør-Øst", "KG 8", 717710],
+            [4222, "Bykle", "Agder", "Sør-Øst", "KG 16", 990.0],
+        ]
+    )
+    response = client.post(
+        "/organisasjon/kommuner/import/", {"year": 2036, "file": SimpleUploadedFile("ramme.xlsx", workbook)}
+    )
+    assert response.status_code == 302, response.content.decode()
+    assert MunicipalityFrame.objects.get(year=2036, kommunenummer="0301").population == 717710
+    bad = _xlsx([header, [4222, "Bykle", "Agder", "Sør-Øst", "KG 16", "mange"]])
+    response = client.post(
+        "/organisasjon/kommuner/import/", {"year": 2037, "file": SimpleUploadedFile("ramme.xlsx", bad)}
+    )
+    assert "Linje 2: innbyggere «mange»" in response.content.decode()
+    broken = client.post(
+        "/organisasjon/kommuner/import/",
+        {"year": 2037, "file": SimpleUploadedFile("ramme.xlsx", b"PK\x03\x04 ikke en arbeidsbok")},
+    )
+    assert "kunne ikke leses som Excel-arbeidsbok" in broken.content.decode()
+    semicolon = (
+        "kommunenummer;navn;fylke;helseregion;kostragruppe;innbyggere\n4222;Bykle;Agder;Sør-Øst;KG 16;991\n"
+    )
+    response = client.post(
+        "/organisasjon/kommuner/import/",
+        {"year": 2038, "file": SimpleUploadedFile("k.csv", semicolon.encode())},
+    )
+    assert response.status_code == 302
+    assert MunicipalityFrame.objects.get(year=2038).population == 991
+    assert not MunicipalityFrame.objects.filter(year=2037).exists()
 
 
 def test_frame_list_shows_population_class(world) -> None:  # type: ignore[no-untyped-def]
@@ -160,3 +227,13 @@ def test_detail_shows_each_person_once_with_distinct_roles(world) -> None:  # ty
     assert (
         "Trond Hovden – Analytiker, Koordinator<" in page or "Trond Hovden – Koordinator, Analytiker<" in page
     )
+
+
+def test_group_set_name_is_unique_per_owner(world) -> None:  # type: ignore[no-untyped-def]
+    client = client_for("admin.evje")
+    first = client.post("/organisasjon/grupperinger/ny/", {"name": "Naboer", "lines": "4219;A\n"})
+    assert first.status_code == 302
+    again = client.post("/organisasjon/grupperinger/ny/", {"name": "naboer ", "lines": "4219;B\n"})
+    assert again.status_code == 200
+    assert "allerede en gruppering med dette navnet" in again.content.decode()
+    assert GroupSet.objects.filter(name__iexact="naboer").count() == 1

@@ -34,7 +34,7 @@ class Command(BaseCommand):
             raise CommandError(f"Ingenting ble importert: {len(exc.report.errors)} feil i {path}.") from None
         self.stdout.write(
             self.style.SUCCESS(
-                f"Kommunerammen for {year}: {report.created + report.updated} kommuner "
+                f"Kommunerammen for {year}: {report.imported} kommuner "
                 f"({report.created} nye, {report.updated} oppdatert)."
             )
         )
