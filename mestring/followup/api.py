@@ -12,9 +12,9 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -71,12 +71,16 @@ class PersonScoped(APIView):
         if cached is not None:
             return cached  # type: ignore[no-any-return]
         edit = self.request.method not in ("GET", "HEAD", "OPTIONS")
-        person = access_person(
-            request=self.request._request,
-            person_id=self.kwargs["person_id"],
-            what=f"API: {self.what}",
-            perm=Perm.FOLLOWUP_EDIT if edit else Perm.PERSON_VIEW,
-        )
+        try:
+            person = access_person(
+                request=self.request._request,
+                person_id=self.kwargs["person_id"],
+                what=f"API: {self.what}",
+                perm=Perm.FOLLOWUP_EDIT if edit else Perm.PERSON_VIEW,
+            )
+        except Http404:
+            # One answer whether the person does not exist or is not yours to see (no existence oracle).
+            raise NotFound(_("Fant ikke personen.")) from None
         self._person = person
         return person
 
@@ -116,7 +120,7 @@ class EpisodeSerializer(serializers.ModelSerializer):
         slug_field="slug", many=True, read_only=True
     )
     coordinator: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     referrals = ReferralSerializer(many=True, read_only=True)
     version = serializers.IntegerField(required=False)
@@ -138,7 +142,19 @@ class EpisodeSerializer(serializers.ModelSerializer):
         read_only_fields = ["coordinator_since"]
 
 
+class NorwegianNotFound:
+    """An unknown id (or another person's record) answers 404 in Norwegian, not Django's English
+    "No Episode matches the given query."."""
+
+    def get_object(self) -> Any:
+        try:
+            return super().get_object()  # type: ignore[misc]
+        except Http404:
+            raise NotFound(_("Fant ikke posten.")) from None
+
+
 class PersonRecordAppendViewSet(
+    NorwegianNotFound,
     PersonScoped,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -167,6 +183,11 @@ class EpisodeViewSet(PersonRecordViewSet):
 
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
+        if data.get("ended_on") is not None:
+            # Not silently dropped: an episode is started open and ended by an update.
+            raise serializers.ValidationError(
+                {"ended_on": [_("Et nytt forløp kan ikke ha sluttdato. Avslutt forløpet ved å endre det.")]}
+            )
         serializer.instance = _service(
             services.episode_start,
             actor=self.membership,
@@ -422,7 +443,7 @@ class InstrumentSerializer(serializers.ModelSerializer):
         ]
 
 
-class InstrumentViewSet(viewsets.ReadOnlyModelViewSet):
+class InstrumentViewSet(NorwegianNotFound, viewsets.ReadOnlyModelViewSet):
     """Feedback instruments (no person data)."""
 
     serializer_class = InstrumentSerializer
@@ -485,7 +506,9 @@ class PlanView(PersonScoped):
 
     def get(self, request: Request, person_id: int) -> Response:
         person = self.person()
-        plan = get_object_or_404(IndividualPlan, person=person)
+        plan = IndividualPlan.objects.filter(person=person).first()
+        if plan is None:
+            raise NotFound(_("Personen har ingen individuell plan ennå."))
         data: dict[str, Any] = dict(PlanSerializer(plan).data)
         data["versions"] = PlanVersionSerializer(plan.versions.select_related("saved_by"), many=True).data
         return Response(data)
@@ -520,7 +543,7 @@ class PlanDiffView(PersonScoped):
         person = self.person()
         numbers = sorted(PlanVersion.objects.filter(plan__person=person).values_list("number", flat=True))
         if not numbers:
-            raise Http404
+            raise NotFound(_("Personen har ingen individuell plan ennå."))
         errors = {}
         picked = {}
         for key, default in (("to", numbers[-1]), ("from", numbers[-2] if len(numbers) > 1 else numbers[-1])):

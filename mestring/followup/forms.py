@@ -113,7 +113,15 @@ class UserChoiceField(forms.ModelChoiceField):
 class EpisodeForm(forms.Form):
     phase = forms.ChoiceField(label=_("Fase i forløpet"), choices=Phase.choices)
     started_on = forms.DateField(label=_("Startdato"), initial=timezone.localdate, widget=DateInput())
-    ended_on = forms.DateField(label=_("Sluttdato"), required=False, widget=DateInput())
+    ended_on = forms.DateField(
+        label=_("Sluttdato"),
+        required=False,
+        widget=DateInput(),
+        help_text=_(
+            "Når forløpet avsluttes, settes åpne tiltak til «Avsluttet uten å fullføres», personen tas av "
+            "FACT-tavla og åpne påminnelser lukkes."
+        ),
+    )
     units = forms.ModelMultipleChoiceField(
         label=_("Enheter som gir tjenester"),
         queryset=Organisation.objects.none(),
@@ -147,7 +155,8 @@ class EpisodeForm(forms.Form):
         start, end = data.get("started_on"), data.get("ended_on")
         if start and end and end < start:
             self.add_error("ended_on", _("Sluttdatoen kan ikke være før startdatoen."))
-        check_dates(self, self.person, ("started_on", "ended_on"))
+        check_dates(self, self.person, ("started_on",))
+        check_dates(self, self.person, ("ended_on",), past=True)
         return data
 
 

@@ -148,10 +148,12 @@ class Referral(models.Model):
         return f"{self.get_direction_display()}: {self.get_agency_display()}"
 
     def waiting_days(self, today: date | None = None) -> int | None:
-        """Days from referral to start (or until today while still waiting)."""
+        """Days from referral to start (or until today while still waiting; a planned start date that has not
+        come yet does not count as waited)."""
         if self.status in (self.Status.REJECTED, self.Status.WITHDRAWN):
             return None
-        end = self.started_on or (today or timezone.localdate())
+        today = today or timezone.localdate()
+        end = min(self.started_on, today) if self.started_on else today
         if self.status == self.Status.CLOSED and self.started_on is None:
             return None
         return (end - self.referred_on).days

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -252,9 +253,24 @@ def episode_update(
     if phase not in Phase.values:
         raise ValidationError({"phase": [_("Velg en fase i forløpet.")]})
     _period(started_on, ended_on)
-    _check_dates(episode.person, started_on=started_on, ended_on=ended_on)
+    _check_dates(episode.person, started_on=started_on)
+    # An episode ends when it has ended: a future end date would close it at once (it leaves the caseload and
+    # a new one could be started) while the follow-up is still going on.
+    _check_dates(episode.person, past=True, ended_on=ended_on)
     units = _check_units(units)
+    reopening = episode.ended_on is not None and ended_on is None
+    if (
+        reopening
+        and Episode.objects.select_for_update()
+        .filter(person_id=episode.person_id, ended_on__isnull=True)
+        .exclude(pk=episode.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            {"ended_on": [_("Personen har et annet åpent forløp. Avslutt det før du åpner dette igjen.")]}
+        )
     old_phase = episode.phase
+    ending = episode.ended_on is None and ended_on is not None
     changes = _apply(
         episode, {"phase": phase, "started_on": started_on, "ended_on": ended_on, "note": note.strip()}
     )
@@ -270,11 +286,59 @@ def episode_update(
     if not changes:
         return episode
     episode.version += 1
-    episode.save()
+    try:
+        with transaction.atomic():
+            episode.save()
+    except IntegrityError:  # another episode was opened in between
+        raise ValidationError(
+            {"ended_on": [_("Personen har et annet åpent forløp. Avslutt det før du åpner dette igjen.")]}
+        ) from None
     if phase != old_phase:
         PhaseChange.objects.create(episode=episode, phase=phase, changed_by=_user(actor))
     _log(actor, episode.person, episode, "changed", changes)
+    if ending:
+        _episode_wrap_up(actor=actor, episode=episode)
     return episode
+
+
+@dataclass(frozen=True)
+class EpisodeEndEffects:
+    """What ending the person's episode closes: open measures, FACT-board entries and open reminders."""
+
+    measures: int
+    board_entries: int
+    reminders: int
+
+    def __bool__(self) -> bool:
+        return bool(self.measures or self.board_entries or self.reminders)
+
+
+def episode_end_effects(person: Person) -> EpisodeEndEffects:
+    """What `episode_update` will close when it ends the person's open episode (for the page's message)."""
+    return EpisodeEndEffects(
+        measures=Measure.objects.filter(person=person, status__in=Measure.OPEN).count(),
+        board_entries=BoardEntry.objects.filter(person=person, removed_at__isnull=True).count(),
+        reminders=Reminder.objects.filter(person=person, done_at__isnull=True).count(),
+    )
+
+
+def _episode_wrap_up(*, actor: Actor, episode: Episode) -> None:
+    """The follow-up has ended: open measures end "without being completed" on the episode's last day (or on
+    their start day when they were planned to start later), the person leaves every FACT board, and open
+    reminders are closed, so nothing keeps asking for work on a pathway that is over. Inside the caller's
+    transaction; each change is in the change log."""
+    person = episode.person
+    day = episode.ended_on
+    assert day is not None
+    for measure in Measure.objects.select_for_update().filter(person=person, status__in=Measure.OPEN):
+        end_on = day if measure.end_on is None or measure.end_on > day else measure.end_on
+        changes = _apply(measure, {"status": Measure.Status.STOPPED, "end_on": max(end_on, measure.start_on)})
+        measure.version += 1
+        measure.save()
+        _log(actor, person, measure, "changed", changes)
+    for entry in BoardEntry.objects.select_for_update().filter(person=person, removed_at__isnull=True):
+        board_remove(actor=actor, entry=entry)
+    _close_reminders(person=person)
 
 
 @transaction.atomic
@@ -327,8 +391,14 @@ def _clean_referral(person: Person, values: dict[str, Any]) -> dict[str, Any]:
     for field in ("answered_on", "started_on"):
         if values.get(field) is not None and values[field] < referred_on:
             raise ValidationError({field: [_("Datoen kan ikke være før henvisningsdatoen.")]})
-    if values["status"] == Referral.Status.STARTED and values.get("started_on") is None:
+    answered_on, started_on = values.get("answered_on"), values.get("started_on")
+    if answered_on is not None and started_on is not None and started_on < answered_on:
+        raise ValidationError({"started_on": [_("Oppstart kan ikke være før svaret på henvisningen.")]})
+    if values["status"] == Referral.Status.STARTED and started_on is None:
         raise ValidationError({"started_on": [_("Fyll inn oppstartsdato når status er «Startet».")]})
+    if values["status"] in (Referral.Status.STARTED, Referral.Status.CLOSED):
+        # "Startet"/"Avsluttet" say the start has happened; a planned start date belongs to "Godtatt".
+        _check_dates(person, past=True, started_on=started_on)
     values["agency_name"] = _text(
         values.get("agency_name", ""), "agency_name", required=False, max_length=200
     )
@@ -1044,6 +1114,9 @@ def crisis_plan_save(
 # --- Feedback ---------------------------------------------------------------------------------------
 
 
+ITEM_TEXT_MAX_LENGTH = 300  # InstrumentItem.text
+
+
 @transaction.atomic
 def instrument_create(
     *,
@@ -1076,8 +1149,45 @@ def instrument_create(
     texts = [t.strip() for t in items if t.strip()]
     if not texts:
         raise ValidationError({"items": [_("Instrumentet må ha minst ett spørsmål.")]})
+    too_long = [n for n, text in enumerate(texts, start=1) if len(text) > ITEM_TEXT_MAX_LENGTH]
+    if too_long:
+        raise ValidationError(
+            {
+                "items": [
+                    _("Spørsmål %(n)s er for langt (høyst %(max)d tegn).")
+                    % {"n": ", ".join(map(str, too_long)), "max": ITEM_TEXT_MAX_LENGTH}
+                ]
+            }
+        )
     if min(expected_gain_per_session, expected_gain_max, band_width, alert_below) < 0:
         raise ValidationError({"band_width": [_("Verdiene for forventet endring kan ikke være negative.")]})
+    # The band lives on the instrument's score (sum or mean of the answers); values outside it would flag
+    # every answer (alert) or never let the expected line rise (a ceiling below the gain per session).
+    n = len(texts) if scoring == Instrument.Scoring.SUM else 1
+    low, high = scale_min * n, scale_max * n
+    errors: dict[str, list[str]] = {}
+    if expected_gain_per_session > 0 and expected_gain_max < expected_gain_per_session:
+        errors["expected_gain_max"] = [
+            _("Taket for forventet bedring kan ikke være lavere enn forventet bedring per samtale.")
+        ]
+    elif expected_gain_max > high - low:
+        errors["expected_gain_max"] = [
+            _("Forventet bedring kan ikke være større enn skårens spenn (%(s)d).") % {"s": high - low}
+        ]
+    if expected_gain_per_session > high - low:
+        errors["expected_gain_per_session"] = [
+            _("Forventet bedring kan ikke være større enn skårens spenn (%(s)d).") % {"s": high - low}
+        ]
+    if band_width > high - low:
+        errors["band_width"] = [
+            _("Båndbredden kan ikke være større enn skårens spenn (%(s)d).") % {"s": high - low}
+        ]
+    if alert_below > high:
+        errors["alert_below"] = [
+            _("Varslingsgrensen kan ikke være over høyeste mulige skår (%(h)d).") % {"h": high}
+        ]
+    if errors:
+        raise ValidationError(errors)
     instrument = Instrument.objects.create(
         slug=slug,
         name=_text(name, "name", max_length=200),
@@ -1085,8 +1195,8 @@ def instrument_create(
         purpose=purpose,
         scale_min=scale_min,
         scale_max=scale_max,
-        low_label=low_label.strip()[:100],
-        high_label=high_label.strip()[:100],
+        low_label=_text(low_label, "low_label", required=False, max_length=100),
+        high_label=_text(high_label, "high_label", required=False, max_length=100),
         scoring=scoring,
         expected_gain_per_session=expected_gain_per_session,
         expected_gain_max=expected_gain_max,
@@ -1095,8 +1205,7 @@ def instrument_create(
         owner=owner,
     )
     InstrumentItem.objects.bulk_create(
-        InstrumentItem(instrument=instrument, order=i, text=text[:300])
-        for i, text in enumerate(texts, start=1)
+        InstrumentItem(instrument=instrument, order=i, text=text) for i, text in enumerate(texts, start=1)
     )
     return instrument
 

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mestring.accounts.models import Membership
@@ -408,6 +409,8 @@ def episode_edit(request: HttpRequest, person_id: int, episode_id: int) -> HttpR
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        ending = episode.is_open and data["ended_on"] is not None
+        effects = services.episode_end_effects(person) if ending else None
         try:
             services.episode_update(
                 actor=membership,
@@ -422,10 +425,36 @@ def episode_edit(request: HttpRequest, person_id: int, episode_id: int) -> HttpR
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("Forløpet er lagret."))
+            if effects is None:
+                messages.success(request, _("Forløpet er lagret."))
+            else:
+                messages.success(request, _episode_ended_message(effects))
             return redirect("followup:person", person_id=person.pk)
     phases = list(episode.phase_changes.select_related("changed_by"))
     return _form_page(request, person, form, _("Endre forløp"), phases=phases)
+
+
+def _episode_ended_message(effects: services.EpisodeEndEffects) -> str:
+    parts = [str(_("Forløpet er avsluttet."))]
+    if effects.measures:
+        parts.append(
+            ngettext(
+                "%(n)d åpent tiltak er satt til «Avsluttet uten å fullføres».",
+                "%(n)d åpne tiltak er satt til «Avsluttet uten å fullføres».",
+                effects.measures,
+            )
+            % {"n": effects.measures}
+        )
+    if effects.board_entries:
+        parts.append(str(_("Personen er tatt av FACT-tavla.")))
+    if effects.reminders:
+        parts.append(
+            ngettext(
+                "%(n)d åpen påminnelse er lukket.", "%(n)d åpne påminnelser er lukket.", effects.reminders
+            )
+            % {"n": effects.reminders}
+        )
+    return " ".join(parts)
 
 
 @member_required(Perm.FOLLOWUP_EDIT)
