@@ -345,6 +345,17 @@ class QuestionSpec:
     condition_values: Sequence[str] = ()
     min_value: int | None = None
     max_value: int | None = None
+    # Where the question came from in an imported file (XLSForm sheet row), for messages.
+    row: int | None = None
+
+
+# Lengths of the stored fields (models.Question, Option, Section, Questionnaire), checked before writing so an
+# import or a form never fails in the database.
+MAX_TITLE = 200
+MAX_QUESTION_TEXT = 500
+MAX_HELP_TEXT = 500
+MAX_OPTION_LABEL = 300
+MAX_OPTION_CODE = 60
 
 
 def question_problems(
@@ -364,6 +375,16 @@ def question_problems(
         problems["name"] = _("Variabelnavnet %(name)s er allerede brukt i skjemaet.") % {"name": spec.name}
     if not spec.text.strip():
         problems["text"] = _("Skriv spørsmålsteksten.")
+    elif len(spec.text) > MAX_QUESTION_TEXT:
+        problems["text"] = _("Spørsmålsteksten kan ikke være lengre enn %(n)s tegn (den har %(len)s).") % {
+            "n": MAX_QUESTION_TEXT,
+            "len": len(spec.text),
+        }
+    if len(spec.help_text) > MAX_HELP_TEXT:
+        problems["help_text"] = _("Hjelpeteksten kan ikke være lengre enn %(n)s tegn (den har %(len)s).") % {
+            "n": MAX_HELP_TEXT,
+            "len": len(spec.help_text),
+        }
     if spec.type not in QuestionType.values:
         problems["type"] = _("Ukjent spørsmålstype «%(type)s».") % {"type": spec.type}
         return problems
@@ -375,6 +396,14 @@ def question_problems(
             problems["options"] = _("Kodene for svaralternativene må være ulike.")
         elif any(not v or not re.match(r"^[A-Za-z0-9_.-]+$", v) for v in values):
             problems["options"] = _("Kodene kan bare ha bokstaver, tall, punktum, bindestrek og _.")
+        elif any(len(v) > MAX_OPTION_CODE for v in values):
+            problems["options"] = _("Kodene for svaralternativene kan ikke være lengre enn %(n)s tegn.") % {
+                "n": MAX_OPTION_CODE
+            }
+        elif any(len(str(o[1])) > MAX_OPTION_LABEL for o in spec.options):
+            problems["options"] = _("Teksten til et svaralternativ kan ikke være lengre enn %(n)s tegn.") % {
+                "n": MAX_OPTION_LABEL
+            }
     elif spec.options:
         problems["options"] = _("Bare valgspørsmål har svaralternativer.")
     if spec.type in (QuestionType.MATRIX, QuestionType.COLLABORATION):
@@ -750,16 +779,31 @@ def form_spec_problems(spec: FormSpec) -> list[str]:
     earlier: dict[str, QuestionSpec] = {}
     if not spec.title.strip():
         problems.append(_("Skjemaet mangler tittel."))
+    elif len(spec.title) > MAX_TITLE:
+        problems.append(_("Tittelen kan ikke være lengre enn %(n)s tegn.") % {"n": MAX_TITLE})
     if not spec.sections:
         problems.append(_("Skjemaet har ingen deler eller spørsmål."))
     for title, _description, questions in spec.sections:
         if not questions:
             problems.append(_("Delen «%(title)s» har ingen spørsmål.") % {"title": title})
+        if len(title) > MAX_TITLE and title != spec.title:
+            problems.append(
+                _("Delen «%(title)s …» har en tittel på mer enn %(n)s tegn.")
+                % {"title": title[:40], "n": MAX_TITLE}
+            )
         for q in questions:
-            for key, message in question_problems(q, earlier=earlier).items():
-                problems.append(f"{q.name or '?'} ({key}): {message}")
+            for message in question_problems(q, earlier=earlier).values():
+                problems.append(f"{_question_place(q)}: {message}")
             earlier.setdefault(q.name, q)
     return problems
+
+
+def _question_place(spec: QuestionSpec) -> str:
+    """Where a problem is, in Norwegian: the sheet row of an imported question, and its name."""
+    name = spec.name[:60] or "?"
+    if spec.row is not None:
+        return _("survey, rad %(row)s (%(name)s)") % {"row": spec.row, "name": name}
+    return _("Spørsmålet %(name)s") % {"name": name}
 
 
 @transaction.atomic

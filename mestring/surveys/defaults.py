@@ -116,7 +116,8 @@ def national_spec() -> FormSpec:
         sections=[
             (
                 "Om deg som svarer",
-                "Svar på vegne av kommunen. Svarene lagres underveis, og du kan fortsette senere.",
+                "Svar på vegne av kommunen. Trykk «Lagre og fortsett senere» for å lagre og fortsette "
+                "en annen gang.",
                 [
                     QuestionSpec(
                         name="stilling",

@@ -299,7 +299,8 @@ def _clean_one(q: QuestionDef, raw: Any) -> tuple[Any, str]:
             return None, _("Tallet kan ikke være større enn %(max)s.") % {"max": q.max_value}
         return (int(number) if number == number.to_integral_value() else float(number)), ""
     if q.type in (QuestionType.TEXT, QuestionType.LONGTEXT):
-        text = str(raw).strip()
+        # NUL cannot be stored in a JSON column on PostgreSQL; it is never part of a real answer.
+        text = str(raw).replace("\x00", "").strip()
         limit = 300 if q.type == QuestionType.TEXT else 5000
         if len(text) > limit:
             return None, _("Teksten kan ikke være lengre enn %(n)s tegn.") % {"n": limit}

@@ -36,6 +36,7 @@ class Variable:
     question: QuestionDef | None
     item: str
     dimension: str
+    missing: tuple[int, ...] = ()  # codes of «ikke relevant»: user-missing in SPSS, so no mean includes them
 
 
 def _codes(options: Sequence[tuple[str, str]]) -> dict[str, int]:
@@ -60,7 +61,12 @@ def build_variables(form: engine.Form, *, identity: bool) -> list[Variable]:
             options = engine.variable_options(q, dimension)
             codes = _codes(options) if q.type != QuestionType.MULTIPLE else {"1": 1, "0": 0}
             labels = {codes[v]: lab for v, lab in options}
-            out.append(Variable(name, label, "numeric", labels, codes, q, item, dimension))
+            if q.type == QuestionType.COLLABORATION:
+                not_applicable = {engine.COLLAB_NOT_RELEVANT[0]}
+            else:
+                not_applicable = {o.value for o in q.options if o.not_applicable}
+            missing = tuple(sorted(codes[v] for v in not_applicable if v in codes))
+            out.append(Variable(name, label, "numeric", labels, codes, q, item, dimension, missing))
     return out
 
 
@@ -130,6 +136,18 @@ def to_xlsx(variables: Sequence[Variable], table: Sequence[Sequence[Any]]) -> by
     return buffer.getvalue()
 
 
+def _measure(variable: Variable) -> str:
+    """SPSS measurement level: graded answers are ordinal, numbers scale, everything else nominal."""
+    question = variable.question
+    if question is None or variable.kind == "string":
+        return "nominal"
+    if question.type == QuestionType.NUMBER:
+        return "scale"
+    if question.type in (QuestionType.SCALE, QuestionType.MATRIX, QuestionType.COLLABORATION):
+        return "ordinal"
+    return "nominal"
+
+
 def to_sav(variables: Sequence[Variable], table: Sequence[Sequence[Any]]) -> bytes:
     import pandas as pd
     import pyreadstat
@@ -155,6 +173,8 @@ def to_sav(variables: Sequence[Variable], table: Sequence[Sequence[Any]]) -> byt
             variable_value_labels={
                 v.name: {float(k): t for k, t in v.value_labels.items()} for v in variables if v.value_labels
             },
+            missing_ranges={v.name: [float(code) for code in v.missing[:3]] for v in variables if v.missing},
+            variable_measure={v.name: _measure(v) for v in variables},
         )
         with open(path, "rb") as file:
             return file.read()

@@ -142,7 +142,8 @@ def _invitation_message(invitation: Invitation, *, reminder: bool) -> EmailMessa
             _(
                 "Send gjerne e-posten videre til den som har det faglige ansvaret for rusarbeidet "
                 "i kommunen. "
-                "Lenken er kommunens egen; svarene lagres underveis, og du kan fortsette senere."
+                "Lenken er kommunens egen. Trykk «Lagre og fortsett senere» i skjemaet, så kan dere "
+                "fortsette en annen gang med den samme lenken."
             ),
             link,
             _("Med vennlig hilsen\n%(owner)s") % {"owner": survey.owner.name},

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 
 from mestring.accounts.models import Membership
 from mestring.accounts.roles import Perm
@@ -641,6 +642,10 @@ def _invitation(token: str) -> Invitation | None:
     )
 
 
+# Respondent pages are never stored by the browser (Cache-Control: no-store): on a shared tablet the Back
+# button must not bring back the previous person's answers from the back/forward cache, and a link opened
+# while a survey was closed must work again once it is reopened instead of showing a cached 410.
+@never_cache
 def respond(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation(token)
     if invitation is None:
@@ -685,7 +690,10 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("surveys:respond_done", token=token)
         saved = not final
         if not final:
-            data, _e = engine.clean_answers(form, data, final=False)
+            # The stored answers, and what was typed into a question with an error next to its message (that
+            # answer was not saved), so the respondent sees what to correct.
+            cleaned, _e = engine.clean_answers(form, data, final=False)
+            data = {**cleaned, **{name: data[name] for name in errors if name in data}}
     else:
         services.invitation_opened(invitation=invitation)
     return render(
@@ -699,12 +707,14 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
             "error_count": len(errors),
             "cover_candidates": cover_candidates,
             "covers": covers,
+            "covers_error": errors.get("__covers__", ""),
             "saved": saved,
         },
         status=400 if errors and request.method == "POST" and request.POST.get("action") == "submit" else 200,
     )
 
 
+@never_cache
 def respond_done(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation(token)
     if invitation is None:
@@ -761,14 +771,17 @@ def _unit_form(request: HttpRequest, code: str, *, kiosk: bool) -> HttpResponse:
     )
 
 
+@never_cache
 def unit_form(request: HttpRequest, code: str) -> HttpResponse:
     return _unit_form(request, code, kiosk=False)
 
 
+@never_cache
 def unit_kiosk(request: HttpRequest, code: str) -> HttpResponse:
     return _unit_form(request, code, kiosk=True)
 
 
+@never_cache
 def unit_thanks(request: HttpRequest, code: str) -> HttpResponse:
     survey = _unit_survey(code)
     if survey is None:
@@ -859,8 +872,11 @@ def unit_survey_round(request: HttpRequest, pk: int) -> HttpResponse:
             message_errors(request, exc)
         else:
             messages.success(request, _("En ny runde er startet."))
-    else:
+    elif any(error.code == "required" for error in form.errors.as_data().get("name", [])):
         messages.error(request, _("Gi runden et navn."))
+    else:
+        for message in form.errors.get("name", []):
+            messages.error(request, _("Navnet på runden: %(error)s") % {"error": message})
     return redirect("surveys:unit_survey_detail", pk=survey.pk)
 
 

@@ -49,6 +49,12 @@ _RELEVANT_PART = re.compile(
 )
 
 
+# An imported sheet may have at most this many rows (the shipped national questionnaire has about 50; the
+# benchmark 200 questions): a file of a few MB can otherwise hold millions of cells and tie up a worker.
+MAX_ROWS = {"survey": 2000, "choices": 10000, "settings": 10}
+MAX_COLUMNS = 100
+
+
 class XLSFormError(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
@@ -207,19 +213,33 @@ def export_xlsform(version: QuestionnaireVersion) -> bytes:
 
 
 def _sheet_rows(workbook: Any, name: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """(lower-case header, [(sheet row number, {column: text})]) of the non-empty rows; XLSFormError when the
+    sheet has more rows than `MAX_ROWS` allows (read row by row, so a huge sheet is never loaded whole)."""
     if name not in workbook.sheetnames:
         return [], []
     sheet = workbook[name]
-    lines = list(sheet.iter_rows(values_only=True))
-    if not lines:
+    limit = MAX_ROWS.get(name, MAX_ROWS["survey"])
+    lines = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+    first = next(lines, None)
+    if first is None:
         return [], []
-    header = [str(h).strip().lower() if h is not None else "" for h in lines[0]]
-    rows = []
-    for number, line in enumerate(lines[1:], start=2):
+    header = [str(h).strip().lower() if h is not None else "" for h in first]
+    rows: list[tuple[int, dict[str, str]]] = []
+    for number, line in enumerate(lines, start=2):
         values = {
             header[i]: ("" if v is None else str(v).strip()) for i, v in enumerate(line) if i < len(header)
         }
         if any(values.values()):
+            if len(rows) >= limit:
+                raise XLSFormError(
+                    [
+                        _(
+                            "Arket «%(sheet)s» har mer enn %(n)s utfylte rader (rad %(row)s). "
+                            "Del opp skjemaet."
+                        )
+                        % {"sheet": name, "n": f"{limit:,}".replace(",", "\u00a0"), "row": number}
+                    ]
+                )
             rows.append((number, values))
     return header, rows
 
@@ -281,6 +301,7 @@ def parse_xlsform(content: bytes) -> tuple[FormSpec, str]:
     group: dict[str, Any] | None = None
     awaiting_intro = False
     in_section = False
+    section_row, section_name = 0, ""
 
     def section() -> tuple[str, str, list[QuestionSpec]]:
         nonlocal current
@@ -330,6 +351,7 @@ def parse_xlsform(content: bytes) -> tuple[FormSpec, str]:
                 current = (label or name, "", [])
                 spec.sections.append(current)
                 in_section = True
+                section_row, section_name = number, name or label
                 awaiting_intro = True
                 continue
             group = {
@@ -360,6 +382,7 @@ def parse_xlsform(content: bytes) -> tuple[FormSpec, str]:
                         items=items,
                         condition_question=group["relevant"][0],
                         condition_values=group["relevant"][1],
+                        row=group["row"],
                     )
                 )
                 group = None
@@ -458,10 +481,19 @@ def parse_xlsform(content: bytes) -> tuple[FormSpec, str]:
                 condition_values=relevant[1],
                 min_value=min_value,
                 max_value=max_value,
+                row=number,
             )
         )
     if group is not None:
-        problems.append(_("survey: gruppen «%(name)s» mangler end_group.") % {"name": group["name"]})
+        problems.append(
+            _("survey, rad %(row)s: gruppen «%(name)s» mangler end_group.")
+            % {"row": group["row"], "name": group["name"]}
+        )
+    elif in_section:
+        problems.append(
+            _("survey, rad %(row)s: gruppen «%(name)s» mangler end_group.")
+            % {"row": section_row, "name": section_name}
+        )
     if not problems:
         problems.extend(form_spec_problems(spec))
     if not problems:

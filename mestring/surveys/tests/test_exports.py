@@ -47,7 +47,7 @@ def _read_sav(content: bytes) -> tuple[Any, Any]:
     try:
         with open(path, "wb") as file:
             file.write(content)
-        return pyreadstat.read_sav(path)
+        return pyreadstat.read_sav(path, user_missing=True)  # keep «ikke relevant» (9) as its code
     finally:
         os.unlink(path)
 
