@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mestring.audit.history import describe
 from mestring.audit.models import AccessLog, ChangeLog
@@ -22,6 +23,84 @@ if TYPE_CHECKING:
 
 Exporter = Callable[["Person"], Any]
 _EXPORTERS: dict[str, Exporter] = {}
+
+
+# How each key of the export's "person" section reads in the PDF (the JSON keeps the stable keys).
+PERSON_LABELS: dict[str, Any] = {
+    "id": _("Id i mestring"),
+    "fornavn": _("Fornavn"),
+    "etternavn": _("Etternavn"),
+    "fodselsnummer": _("Fødselsnummer eller D-nummer"),
+    "fodselsdato": _("Fødselsdato"),
+    "fodselsar": _("Fødselsår"),
+    "kjonn": _("Kjønn"),
+    "telefon": _("Telefon"),
+    "epost": _("E-post"),
+    "adresse": _("Adresse"),
+    "foretrukne_motesteder": _("Foretrukne møtesteder"),
+    "trenger_tolk": _("Trenger tolk"),
+    "tolk_sprak": _("Tolk, språk"),
+    "fortrolig_adresse": _("Fortrolig eller strengt fortrolig adresse"),
+    "bostedskommune": _("Bostedskommune"),
+    "barn_som_parorende": _("Barn som pårørende"),
+    "barn_oppfolging_tilbudt": _("Barna er tilbudt samtale/oppfølging"),
+    "status": _("Status"),
+    "oppfolging_avsluttet": _("Oppfølging avsluttet"),
+    "registrert": _("Registrert"),
+    "sist_endret": _("Sist endret"),
+}
+
+
+# Keys of other apps' sections (ASCII spellings of Norwegian words) as they read in the PDF. Apps may add
+# more with `register_labels`; anything else is shown with "_" as spaces and a capital first letter.
+KEY_LABELS: dict[str, Any] = {
+    "fra": _("Fra"),
+    "til": _("Til"),
+    "id": _("Id"),
+    "oppfolging": _("Oppfølging"),
+    "forlop": _("Forløp"),
+    "fasehistorikk": _("Fasehistorikk"),
+    "mal": _("Mål"),
+    "delmal": _("Delmål"),
+    "omrade": _("Område"),
+    "omrader": _("Områder"),
+    "levekarsomrade": _("Levekårsområde"),
+    "motter": _("Møter"),
+    "neste_mote": _("Neste møte"),
+    "oppmote": _("Oppmøte"),
+    "sporsmal": _("Spørsmål"),
+    "skar": _("Skår"),
+    "paminnelser": _("Påminnelser"),
+    "dette_bor_unngas": _("Dette bør unngås"),
+    "dette_gjor_jeg_selv": _("Dette gjør jeg selv"),
+    "samtykke_til_a_dele": _("Samtykke til å dele"),
+    "navn_pa_instansen": _("Navn på instansen"),
+    "tatt_av_tavla": _("Tatt av tavla"),
+    "fact_tavle": _("FACT-tavle"),
+    "utenfor_forventet_band": _("Utenfor forventet bånd"),
+    "ventetid_dager": _("Ventetid (dager)"),
+    "epost": _("E-post"),
+    "kartlegginger": _("Kartlegginger"),
+}
+KEY_LABELS.update({key: label for key, label in PERSON_LABELS.items() if key != "id"})
+
+
+def register_labels(labels: dict[str, Any]) -> None:
+    """Norwegian labels for the keys an app's exporter uses (read by the innsyn PDF)."""
+    KEY_LABELS.update(labels)
+
+
+def label_for(key: str) -> str:
+    label = KEY_LABELS.get(key)
+    if label is not None:
+        return str(label)
+    text = str(key).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def person_rows(section: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The "person" section as (Norwegian label, value) pairs for the PDF; unknown keys keep their name."""
+    return [(str(PERSON_LABELS.get(key, key)), value) for key, value in section.items()]
 
 
 def register_exporter(name: str, exporter: Exporter) -> None:
@@ -124,6 +203,7 @@ def export_person(person: Person) -> dict[str, Any]:
         "delinger": [
             {
                 "mottaker": d.get_recipient_display(),
+                "mottaker_utdypet": d.recipient_detail,
                 "hva": d.what,
                 "tidspunkt": _value(d.shared_at),
                 "delt_av": str(d.shared_by) if d.shared_by else None,
@@ -132,13 +212,13 @@ def export_person(person: Person) -> dict[str, Any]:
         ],
         "parorende": [
             {
-                "name": r.name,
-                "relation": r.get_relation_display(),
-                "birth_year": r.birth_year,
-                "phone": r.phone,
-                "is_next_of_kin": r.is_next_of_kin,
-                "followup_offered": r.followup_offered,
-                "notes": r.notes,
+                "navn": r.name,
+                "relasjon": r.get_relation_display(),
+                "fodselsar": r.birth_year,
+                "telefon": r.phone,
+                "naermeste_parorende": r.is_next_of_kin,
+                "oppfolging_tilbudt": r.followup_offered,
+                "merknad": r.notes,
             }
             for r in person.relatives.all()
         ],

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -12,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mestring.accounts.roles import Perm
-from mestring.audit.innsyn import export_person
+from mestring.audit.innsyn import export_person, label_for, person_rows
 from mestring.audit.models import AccessLog
 from mestring.core.permissions import member_required
 from mestring.people.access import access_person
@@ -42,9 +40,16 @@ def innsyn_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
     person = access_person(request=request, person_id=pk, what=_("innsyn: eksport PDF"), purpose=_("innsyn"))
     data = export_person(person)
-    extra = {k: json.dumps(v, ensure_ascii=False, indent=1) for k, v in data.items() if k not in _KNOWN}
+    extra = {label_for(k): v for k, v in data.items() if k not in _KNOWN}
     html = render_to_string(
-        "audit/innsyn_pdf.html", {"person": person, "data": data, "extra": extra, "now": timezone.now()}
+        "audit/innsyn_pdf.html",
+        {
+            "person": person,
+            "data": data,
+            "person_rows": person_rows(data["person"]),
+            "extra": extra,
+            "now": timezone.now(),
+        },
     )
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -120,6 +120,12 @@ class ConsentForm(forms.Form):
 
 class ShareForm(forms.Form):
     recipient = forms.ChoiceField(label=_("Mottaker"), choices=ConsentRecipient.choices)
+    recipient_detail = forms.CharField(
+        label=_("Mottaker, utdypet"),
+        max_length=200,
+        required=False,
+        help_text=_("Påkrevd for «Andre»: skriv hvem, slik det står i samtykket."),
+    )
     what = forms.CharField(label=_("Hva deles"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 

@@ -140,6 +140,16 @@ class Person(models.Model):
     def children_routine_pending(self) -> bool:
         return self.children_routine == ChildrenRoutine.NOT_ASKED
 
+    @property
+    def children_followup_pending(self) -> bool:
+        """Asked, has children under 18, but the children and the other parent are not offered follow-up."""
+        return self.children_routine == ChildrenRoutine.HAS_CHILDREN and not self.children_followup_offered
+
+    @property
+    def children_routine_open(self) -> bool:
+        """The routine is not done: not asked yet, or follow-up for the children still to be offered."""
+        return self.children_routine_pending or self.children_followup_pending
+
 
 class ServiceRelation(models.Model):
     """A unit that serves the person for a period: membership in the unit gives tjenstlig behov."""
@@ -252,6 +262,7 @@ class Disclosure(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="disclosures")
     consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="disclosures")
     recipient = models.CharField(_("mottaker"), max_length=20, choices=ConsentRecipient.choices)
+    recipient_detail = models.CharField(_("mottaker, utdypet"), max_length=200, blank=True, default="")
     what = models.CharField(_("hva ble delt"), max_length=500)
     shared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

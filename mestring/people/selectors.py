@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mestring.accounts.models import Membership
 from mestring.accounts.roles import Perm
@@ -119,6 +120,34 @@ def consent_status(person: Person) -> dict[str, Consent | None]:
         if status.get(consent.recipient) is None:
             status[consent.recipient] = consent
     return status
+
+
+def consent_rows(person: Person) -> list[tuple[str, Consent | None]]:
+    """(recipient, deciding consent or None) for the consent table. Each described "other" recipient is its
+    own row, since a consent to one such party says nothing about another."""
+    from mestring.people.services import current_consent, same_other_recipient
+
+    status = consent_status(person)
+    rows: list[tuple[str, Consent | None]] = []
+    for value, label in ConsentRecipient.choices:
+        if value != ConsentRecipient.OTHER:
+            rows.append((str(label), status.get(value)))
+    details: list[str] = []
+    for consent in person.consents.filter(recipient=ConsentRecipient.OTHER).order_by(
+        "recipient_detail", "pk"
+    ):
+        if not any(same_other_recipient(consent.recipient_detail, d) for d in details):
+            details.append(consent.recipient_detail)
+    for detail in details:
+        rows.append(
+            (
+                _("Andre: %(who)s") % {"who": detail or "–"},
+                current_consent(person, ConsentRecipient.OTHER, detail),
+            )
+        )
+    if not details:
+        rows.append((str(ConsentRecipient.OTHER.label), None))
+    return rows
 
 
 def break_glass_for_review(membership: Membership) -> QuerySet[BreakGlassGrant]:

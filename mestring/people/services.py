@@ -501,23 +501,44 @@ def consent_record(
     return consent
 
 
-def current_consent(person: Person, recipient: str) -> Consent | None:
-    return (
-        Consent.objects.filter(person=person, recipient=recipient)
-        .order_by("-decided_on", "-recorded_at", "-pk")
-        .first()
+def same_other_recipient(a: str, b: str) -> bool:
+    """Two descriptions of an "other" recipient name the same party (case and spacing ignored)."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def current_consent(person: Person, recipient: str, recipient_detail: str = "") -> Consent | None:
+    """The deciding consent for `recipient`. For "other" recipients each described party has its own
+    consent: a consent to one is never a consent to another."""
+    rows = Consent.objects.filter(person=person, recipient=recipient).order_by(
+        "-decided_on", "-recorded_at", "-pk"
     )
+    if recipient != ConsentRecipient.OTHER:
+        return rows.first()
+    return next((c for c in rows if same_other_recipient(c.recipient_detail, recipient_detail)), None)
 
 
 @transaction.atomic
-def share_information(*, actor: Actor, person: Person, recipient: str, what: str) -> Disclosure:
-    """Record a disclosure to `recipient`; refused (ConsentMissingError) without a valid consent."""
-    label = dict(ConsentRecipient.choices).get(recipient)
-    if label is None:
+def share_information(
+    *, actor: Actor, person: Person, recipient: str, what: str, recipient_detail: str = ""
+) -> Disclosure:
+    """Record a disclosure to `recipient`; refused (ConsentMissingError) without a valid consent.
+
+    For "other" recipients `recipient_detail` names the party and must match a consent to that party."""
+    choice = dict(ConsentRecipient.choices).get(recipient)
+    if choice is None:
         raise ValidationError({"recipient": [_("Velg en mottaker fra listen.")]})
+    label = str(choice)
+    detail = " ".join(recipient_detail.split())[:200]
+    errors: dict[str, list[str]] = {}
+    if recipient == ConsentRecipient.OTHER:
+        if not detail:
+            errors["recipient_detail"] = [_("Skriv hvem mottakeren er, slik det står i samtykket.")]
+        label = detail
     if not what.strip():
-        raise ValidationError({"what": [_("Skriv hva som deles.")]})
-    consent = current_consent(person, recipient)
+        errors["what"] = [_("Skriv hva som deles.")]
+    if errors:
+        raise ValidationError(errors)
+    consent = current_consent(person, recipient, detail)
     if consent is None:
         raise ConsentMissingError(
             {
@@ -542,14 +563,23 @@ def share_information(*, actor: Actor, person: Person, recipient: str, what: str
             code="consent_withdrawn",
         )
     disclosure = Disclosure.objects.create(
-        person=person, consent=consent, recipient=recipient, what=what.strip()[:500], shared_by=_user(actor)
+        person=person,
+        consent=consent,
+        recipient=recipient,
+        recipient_detail=detail,
+        what=what.strip()[:500],
+        shared_by=_user(actor),
     )
     record_change(
         user=_user(actor),
         person=person,
         obj=disclosure,
         action="shared",
-        changes={"recipient": [None, recipient], "what": [None, disclosure.what]},
+        changes={
+            "recipient": [None, recipient],
+            **({"recipient_detail": [None, detail]} if detail else {}),
+            "what": [None, disclosure.what],
+        },
     )
     return disclosure
 
@@ -597,13 +627,22 @@ def relative_add(
         action="created",
         changes={"name": [None, relative.name], "relation": [None, relation]},
     )
-    if relative.is_minor_on(_today()) and person.children_routine in (
-        ChildrenRoutine.NOT_ASKED,
-        ChildrenRoutine.NO_CHILDREN,
-    ):
-        _set_children_routine(
-            actor=actor, person=person, answer=ChildrenRoutine.HAS_CHILDREN, followup_offered=followup_offered
-        )
+    if relative.is_minor_on(_today()):
+        # A registered minor child answers the routine: "has children", and follow-up counts as offered only
+        # when it is offered to every child (a new child without an offer re-opens the reminder).
+        today = _today()
+        minors = [
+            r for r in person.relatives.filter(relation=Relative.Relation.CHILD) if r.is_minor_on(today)
+        ]
+        offered = all(r.followup_offered for r in minors)
+        current = Person.objects.get(pk=person.pk)
+        if (
+            current.children_routine != ChildrenRoutine.HAS_CHILDREN
+            or current.children_followup_offered != offered
+        ):
+            _set_children_routine(
+                actor=actor, person=person, answer=ChildrenRoutine.HAS_CHILDREN, followup_offered=offered
+            )
     return relative
 
 
@@ -645,10 +684,34 @@ def children_routine_answer(
     """The "barn som pårørende" routine: has the person been asked about children; is follow-up offered."""
     if answer not in ChildrenRoutine.values or answer == ChildrenRoutine.NOT_ASKED:
         raise ValidationError({"answer": [_("Velg hva personen svarte.")]})
-    if answer == ChildrenRoutine.HAS_CHILDREN and not followup_offered:
-        # Allowed, but the view shows a reminder; the routine asks staff to offer follow-up.
-        pass
+    today = _today()
+    minors = [r for r in person.relatives.filter(relation=Relative.Relation.CHILD) if r.is_minor_on(today)]
+    if minors and answer != ChildrenRoutine.HAS_CHILDREN:
+        raise ValidationError(
+            {
+                "answer": [
+                    _(
+                        "Det er registrert barn under 18 år som pårørende. Velg «har barn under 18 år», "
+                        "eller fjern barna fra pårørendelisten hvis de er registrert ved en feil."
+                    )
+                ]
+            }
+        )
+    if answer != ChildrenRoutine.HAS_CHILDREN:
+        followup_offered = False  # nothing to offer; a stale "offered" must not hide a later reminder
+    # has_children without follow-up is allowed; the person page and the routine keep reminding until offered.
     _set_children_routine(actor=actor, person=person, answer=answer, followup_offered=followup_offered)
+    if followup_offered:
+        for relative in minors:
+            if not relative.followup_offered:
+                Relative.objects.filter(pk=relative.pk).update(followup_offered=True)
+                record_change(
+                    user=_user(actor),
+                    person=person,
+                    obj=relative,
+                    action="changed",
+                    changes={"followup_offered": [False, True]},
+                )
     person.refresh_from_db()
     return person
 
@@ -685,6 +748,13 @@ def break_glass_open(*, actor: Membership, person: Person, reason: str) -> Break
 
 @transaction.atomic
 def break_glass_review(*, actor: Membership, grant: BreakGlassGrant, note: str = "") -> BreakGlassGrant:
+    """A leader marks an emergency access as reviewed. Nobody reviews their own access (that would let a
+    leader break the glass unchecked); another leader must."""
+    grant = BreakGlassGrant.objects.select_for_update().get(pk=grant.pk)
+    if grant.user_id == actor.user_id:
+        raise ValidationError(
+            _("Du kan ikke gjennomgå din egen bryt glasset-tilgang. En annen leder må gjøre det.")
+        )
     if grant.reviewed_at is not None:
         raise ValidationError(_("Tilgangen er allerede gjennomgått."))
     grant.reviewed_by = actor.user

@@ -14,6 +14,11 @@ urlpatterns = [
     path("<int:pk>/samtykke/", never_cache(views.consents), name="consents"),
     path("<int:pk>/del/", never_cache(views.share), name="share"),
     path("<int:pk>/parorende/", never_cache(views.relatives), name="relatives"),
+    path(
+        "<int:pk>/parorende/<int:relative_pk>/fjern/",
+        never_cache(views.relative_remove),
+        name="relative_remove",
+    ),
     path("<int:pk>/barn-som-parorende/", never_cache(views.children_routine), name="children_routine"),
     path("<int:pk>/team/", never_cache(views.care_team), name="care_team"),
     path("<int:pk>/historikk/", never_cache(views.history), name="history"),

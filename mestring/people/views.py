@@ -40,7 +40,6 @@ from mestring.people.forms import (
 from mestring.people.models import (
     BreakGlassGrant,
     CareTeamMembership,
-    ConsentRecipient,
     Person,
     ServiceRelation,
 )
@@ -141,7 +140,6 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk, _("personside"))
     membership = _membership(request)
     grant = selectors.active_break_glass(membership, person)
-    status = selectors.consent_status(person)
     context = {
         "person": person,
         "today": timezone.localdate(),
@@ -150,7 +148,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(person=person)
         .select_related("unit", "unit__parent"),
         "team": CareTeamMembership.objects.active().filter(person=person).select_related("user"),
-        "consents": [(label, status.get(value)) for value, label in ConsentRecipient.choices],
+        "consents": selectors.consent_rows(person),
         "relatives": person.relatives.all(),
         "grant": grant if grant and not selectors.has_service_need(membership, person) else None,
         "can_edit": membership.can(Perm.PERSON_EDIT),
@@ -221,7 +219,6 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def consents(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _membership(request)
     person = _person(request, pk, _("samtykker"))
-    status = selectors.consent_status(person)
     consent_form = ConsentForm(
         request.POST if request.POST.get("form") == "consent" else None,
         initial={"decided_on": timezone.localdate(), "given": "1"},
@@ -243,7 +240,7 @@ def consents(request: HttpRequest, pk: int) -> HttpResponse:
         "people/consents.html",
         {
             "person": person,
-            "status": [(label, status.get(value)) for value, label in ConsentRecipient.choices],
+            "status": selectors.consent_rows(person),
             "history": person.consents.select_related("recorded_by"),
             "disclosures": person.disclosures.select_related("shared_by"),
             "consent_form": consent_form,
@@ -279,13 +276,6 @@ def relatives(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not membership.can(Perm.PERSON_EDIT):
             raise Http404
-        if request.POST.get("remove"):
-            relative = person.relatives.filter(pk=_posted_id(request, "remove")).first()
-            if relative is None:
-                raise Http404
-            services.relative_remove(actor=membership, relative=relative)
-            messages.success(request, _("Pårørende er fjernet."))
-            return redirect("people:relatives", pk=person.pk)
         if form.is_valid():
             try:
                 services.relative_add(actor=membership, person=person, **form.cleaned_data)
@@ -299,7 +289,35 @@ def relatives(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "people/relatives.html",
-        {"person": person, "rows": rows, "form": form, "routine_form": ChildrenRoutineForm()},
+        {
+            "person": person,
+            "rows": rows,
+            "form": form,
+            "routine_form": ChildrenRoutineForm(
+                initial={
+                    "answer": person.children_routine,
+                    "followup_offered": person.children_followup_offered,
+                }
+            ),
+        },
+    )
+
+
+@member_required(Perm.PERSON_EDIT)
+def relative_remove(request: HttpRequest, pk: int, relative_pk: int) -> HttpResponse:
+    """GET: a confirmation page; POST: remove the relative (written to the change log)."""
+    person = _person(request, pk, _("fjerne pårørende"), perm=Perm.PERSON_EDIT)
+    relative = person.relatives.filter(pk=person_pk(relative_pk)).first()
+    if relative is None:
+        raise Http404
+    if request.method == "POST":
+        services.relative_remove(actor=_membership(request), relative=relative)
+        messages.success(request, _("%(name)s er fjernet som pårørende.") % {"name": relative.name})
+        return redirect("people:relatives", pk=person.pk)
+    return render(
+        request,
+        "people/relative_remove.html",
+        {"person": person, "relative": relative, "minor": relative.is_minor_on(timezone.localdate())},
     )
 
 
@@ -475,6 +493,11 @@ def break_glass_review(request: HttpRequest) -> HttpResponse:
                 message_errors(request, exc)
             else:
                 messages.success(request, _("Tilgangen er merket som gjennomgått."))
+        elif "grant" in form.errors:
+            raise Http404
+        else:
+            for message in form.errors.get("note", []):
+                messages.error(request, _("Merknad: %(m)s Tilgangen er ikke merket.") % {"m": message})
         return redirect("people:break_glass_review")
     show = request.GET.get("vis", "ubehandlet")
     if show != "alle":

@@ -33,8 +33,8 @@ def test_innsyn_export_contains_everything_and_who_read(world, client: Client) -
     assert data["person"]["fornavn"] == "Matrise"
     assert data["samtykker"][0]["hva_kan_deles"] == "Medisiner"
     assert data["delinger"][0]["hva"] == "Medisinliste"
-    assert data["parorende"][0]["name"] == "Mor Testesen"
-    assert data["parorende"][0]["relation"] == "Forelder"  # choice codes as their Norwegian labels
+    assert data["parorende"][0]["navn"] == "Mor Testesen"
+    assert data["parorende"][0]["relasjon"] == "Forelder"  # choice codes as their Norwegian labels
     assert data["person"]["status"] == "Aktiv"
     assert {t["ansatt"] for t in data["team"]} == {"Kari Fjellstad"}
     assert data["tjenester"][0]["enhet"] == "Rus og psykisk helse Evje og Hornnes"
@@ -56,6 +56,70 @@ def test_innsyn_pdf_is_a_pdf(world, client: Client) -> None:  # type: ignore[no-
     response = client.get(reverse("audit:innsyn_pdf", kwargs={"pk": person.pk}))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_innsyn_pdf_labels_personal_details_in_norwegian(world, client: Client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The PDF shows "Fødselsnummer eller D-nummer", "Trenger tolk" … never the export's raw keys."""
+    import weasyprint
+
+    rendered: list[str] = []
+
+    class FakeHTML:
+        def __init__(self, *, string: str, base_url: str) -> None:
+            rendered.append(string)
+
+        def write_pdf(self) -> bytes:
+            return b"%PDF-fake"
+
+    monkeypatch.setattr(weasyprint, "HTML", FakeHTML)
+    person = fixture_person(world)
+    services.relative_add(
+        actor=None, person=person, name="Mor Testesen", relation=Relative.Relation.PARENT, is_next_of_kin=True
+    )
+    login(client, "koordinator.evje")
+    response = client.get(reverse("audit:innsyn_pdf", kwargs={"pk": person.pk}))
+    assert response.status_code == 200
+    html = rendered[0]
+    details = html.split("<dl>", 1)[1].split("</dl>", 1)[0]
+    for raw in ("fodselsnummer", "trenger_tolk", "tolk_sprak", "barn_som_parorende", "fornavn", "epost"):
+        assert f"<dt>{raw}</dt>" not in details
+    assert "<dt>Fødselsnummer eller D-nummer</dt><dd>" + FIXTURE_ID in details
+    assert "<dt>Trenger tolk</dt><dd>Nei</dd>" in details
+    assert "<dt>Fornavn</dt><dd>Matrise</dd>" in details
+    assert "Mor Testesen (nærmeste)" in html
+
+
+def test_innsyn_pdf_shows_other_apps_sections_labelled_not_as_json(
+    world, client: Client, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import weasyprint
+
+    from mestring.audit import innsyn
+
+    rendered: list[str] = []
+
+    class FakeHTML:
+        def __init__(self, *, string: str, base_url: str) -> None:
+            rendered.append(string)
+
+        def write_pdf(self) -> bytes:
+            return b"%PDF-fake"
+
+    monkeypatch.setattr(weasyprint, "HTML", FakeHTML)
+    section = {"forlop": [{"startdato": "2026-01-05", "aktiv": True, "merknad": "<b>x</b>", "delmal": []}]}
+    register_exporter("test_seksjon", lambda p: section)
+    try:
+        person = fixture_person(world)
+        login(client, "koordinator.evje")
+        assert client.get(reverse("audit:innsyn_pdf", kwargs={"pk": person.pk})).status_code == 200
+    finally:
+        innsyn._EXPORTERS.pop("test_seksjon", None)
+    html = rendered[0]
+    assert "<h2>Test seksjon</h2>" in html
+    assert "<dt>Forløp</dt>" in html and "<dt>Startdato</dt><dd>05.01.2026</dd>" in html
+    assert "<dt>Aktiv</dt><dd>Ja</dd>" in html and "<dt>Delmål</dt><dd>Ingenting registrert.</dd>" in html
+    assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
+    assert '"forlop"' not in html
 
 
 def test_innsyn_page_lists_readers(world, client: Client) -> None:  # type: ignore[no-untyped-def]

@@ -20,6 +20,16 @@ def person(world):  # type: ignore[no-untyped-def]
     return {"pk": fixture_person(world).pk}
 
 
+def relative(world):  # type: ignore[no-untyped-def]
+    from mestring.people.models import Relative
+
+    person = fixture_person(world)
+    row, _ = Relative.objects.get_or_create(
+        person=person, name="Matrise Mor", relation=Relative.Relation.PARENT
+    )
+    return {"pk": person.pk, "relative_pk": row.pk}
+
+
 ROUTES = [
     Route("people:list", only(WORKERS)),
     Route("people:create", only(WORKERS)),
@@ -30,6 +40,7 @@ ROUTES = [
     Route("people:consents", PERSON, kwargs=person),
     Route("people:share", PERSON, kwargs=person),
     Route("people:relatives", PERSON, kwargs=person),
+    Route("people:relative_remove", PERSON, kwargs=relative),
     Route("people:children_routine", PERSON, kwargs=person),
     Route("people:care_team", PERSON, kwargs=person),
     Route("people:history", PERSON, kwargs=person),

@@ -207,3 +207,100 @@ def test_end_and_reopen(world) -> None:  # type: ignore[no-untyped-def]
         services.person_end(actor=None, person=person)
     person = services.person_reopen(actor=None, person=person)
     assert person.status == Person.Status.ACTIVE and person.ended_at is None
+
+
+def test_children_routine_cannot_say_no_children_while_a_minor_child_is_registered(world) -> None:  # type: ignore[no-untyped-def]
+    person = fixture_person(world)
+    services.relative_add(
+        actor=None, person=person, name="Barn", relation=Relative.Relation.CHILD, birth_year=2015
+    )
+    for answer in (ChildrenRoutine.NO_CHILDREN, ChildrenRoutine.DECLINED):
+        with pytest.raises(ValidationError) as exc:
+            services.children_routine_answer(actor=None, person=person, answer=answer)
+        assert "answer" in exc.value.message_dict
+    person.refresh_from_db()
+    assert person.children_routine == ChildrenRoutine.HAS_CHILDREN
+    assert person.children_followup_pending and person.children_routine_open
+
+
+def test_a_minor_child_reopens_the_routine_after_declined_or_offered(world) -> None:  # type: ignore[no-untyped-def]
+    person = fixture_person(world)
+    services.children_routine_answer(actor=None, person=person, answer=ChildrenRoutine.DECLINED)
+    services.relative_add(
+        actor=None, person=person, name="Barn", relation=Relative.Relation.CHILD, birth_year=2015
+    )
+    person.refresh_from_db()
+    assert person.children_routine == ChildrenRoutine.HAS_CHILDREN  # a registered child is an answer
+    services.children_routine_answer(
+        actor=None, person=person, answer=ChildrenRoutine.HAS_CHILDREN, followup_offered=True
+    )
+    assert list(person.relatives.values_list("followup_offered", flat=True)) == [
+        True
+    ]  # the offer is recorded
+    person.refresh_from_db()
+    assert not person.children_routine_open
+    services.relative_add(
+        actor=None, person=person, name="Lillebror", relation=Relative.Relation.CHILD, birth_year=2020
+    )
+    person.refresh_from_db()
+    assert person.children_followup_pending  # the new child has not been offered follow-up
+
+
+def test_no_children_answer_clears_followup_offered(world) -> None:  # type: ignore[no-untyped-def]
+    person = fixture_person(world)
+    person = services.children_routine_answer(
+        actor=None, person=person, answer=ChildrenRoutine.NO_CHILDREN, followup_offered=True
+    )
+    assert not person.children_followup_offered
+
+
+def test_consent_to_one_other_recipient_is_not_consent_to_another(world) -> None:  # type: ignore[no-untyped-def]
+    person = fixture_person(world)
+    today = timezone.localdate()
+    services.consent_record(
+        actor=None,
+        person=person,
+        recipient=ConsentRecipient.OTHER,
+        recipient_detail="Kirkens Bymisjon",
+        given=False,
+        decided_on=today - timedelta(days=2),
+    )
+    services.consent_record(
+        actor=None,
+        person=person,
+        recipient=ConsentRecipient.OTHER,
+        recipient_detail="Frelsesarmeen",
+        given=True,
+        decided_on=today - timedelta(days=1),
+    )
+    with pytest.raises(
+        services.ConsentMissingError
+    ):  # withdrawn for the Bymisjon, the newer consent is not theirs
+        services.share_information(
+            actor=None,
+            person=person,
+            recipient=ConsentRecipient.OTHER,
+            recipient_detail="kirkens  bymisjon",
+            what="Adresse",
+        )
+    with pytest.raises(services.ConsentMissingError):  # never asked about this party
+        services.share_information(
+            actor=None,
+            person=person,
+            recipient=ConsentRecipient.OTHER,
+            recipient_detail="NAV Agder",
+            what="X",
+        )
+    with pytest.raises(ValidationError) as exc:  # "other" without saying who
+        services.share_information(actor=None, person=person, recipient=ConsentRecipient.OTHER, what="X")
+    assert "recipient_detail" in exc.value.message_dict
+    disclosure = services.share_information(
+        actor=None,
+        person=person,
+        recipient=ConsentRecipient.OTHER,
+        recipient_detail="frelsesarmeen",
+        what="Telefonnummer",
+    )
+    assert disclosure.consent.recipient_detail == "Frelsesarmeen"
+    assert disclosure.recipient_detail == "frelsesarmeen"
+    assert person.disclosures.count() == 1

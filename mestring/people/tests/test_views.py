@@ -158,6 +158,36 @@ def test_children_routine_fragment_saves(world, coordinator) -> None:  # type: i
     assert person.children_routine == "no_children"
 
 
+def test_children_routine_contradiction_is_a_form_error_and_followup_reminder_shows(
+    world, coordinator
+) -> None:  # type: ignore[no-untyped-def]
+    from mestring.people.models import Relative
+
+    person = fixture_person(world)
+    services.relative_add(
+        actor=None, person=person, name="Barn", relation=Relative.Relation.CHILD, birth_year=2015
+    )
+    response = coordinator.post(
+        reverse("people:children_routine", kwargs={"pk": person.pk}), {"answer": "no_children"}
+    )
+    assert response.status_code == 200
+    assert "Det er registrert barn under 18 år som pårørende" in response.content.decode()
+    person.refresh_from_db()
+    assert person.children_routine == "has_children"
+    detail = coordinator.get(reverse("people:detail", kwargs={"pk": person.pk})).content.decode()
+    assert "er ikke tilbudt samtale eller oppfølging ennå" in detail
+    relatives = coordinator.get(reverse("people:relatives", kwargs={"pk": person.pk})).content.decode()
+    assert '<option value="has_children" selected>' in relatives  # the routine form starts from the answer
+    coordinator.post(
+        reverse("people:children_routine", kwargs={"pk": person.pk}),
+        {"answer": "has_children", "followup_offered": "on"},
+    )
+    detail = coordinator.get(reverse("people:detail", kwargs={"pk": person.pk})).content.decode()
+    assert "er ikke tilbudt samtale eller oppfølging ennå" not in detail
+    relatives = coordinator.get(reverse("people:relatives", kwargs={"pk": person.pk})).content.decode()
+    assert "Oppfølging ikke tilbudt ennå" not in relatives
+
+
 def test_break_the_glass(world, client) -> None:  # type: ignore[no-untyped-def]
     # served by another Evje unit's municipality scope: ansatt.evje is in Evje but not on this person's team
     person = make_person(world, unit_slug="bykle-helse-rus", team=())
@@ -186,7 +216,7 @@ def test_break_glass_review_list(world, client) -> None:  # type: ignore[no-unty
 
     grant = BreakGlassGrant.objects.create(
         person=person,
-        user=world.user("leder.valle"),
+        user=world.user("ansatt.bykle"),
         organisation=world.org("valle-psykisk-helse-rus"),
         reason="Test av gjennomgangslisten for enhetsleder",
         expires_at=person.created_at,
@@ -200,6 +230,43 @@ def test_break_glass_review_list(world, client) -> None:  # type: ignore[no-unty
     grant.refresh_from_db()
     assert grant.reviewed_at is not None and grant.reviewed_by == world.user("leder.valle")
     assert Membership.objects.filter(user__username="leder.valle").exists()
+
+
+def test_a_leader_cannot_review_their_own_break_glass_grant(world, client) -> None:  # type: ignore[no-untyped-def]
+    person = make_person(world, unit_slug="valle-psykisk-helse-rus", team=())
+    own = BreakGlassGrant.objects.create(
+        person=person,
+        user=world.user("leder.valle"),
+        organisation=world.org("valle-psykisk-helse-rus"),
+        reason="Lederen brøt glasset selv i en akutt situasjon",
+        expires_at=person.created_at,
+    )
+    login(client, "leder.valle")
+    url = reverse("people:break_glass_review")
+    page = client.get(url).content.decode()
+    assert "Din egen tilgang" in page and f'name="grant" value="{own.pk}"' not in page
+    response = client.post(url, {"grant": own.pk, "note": "OK"}, follow=True)
+    assert "Du kan ikke gjennomgå din egen" in response.content.decode()
+    own.refresh_from_db()
+    assert own.reviewed_at is None
+
+
+def test_break_glass_review_with_a_too_long_note_says_so(world, client) -> None:  # type: ignore[no-untyped-def]
+    person = make_person(world, unit_slug="valle-psykisk-helse-rus", team=())
+    grant = BreakGlassGrant.objects.create(
+        person=person,
+        user=world.user("ansatt.bykle"),
+        organisation=world.org("valle-psykisk-helse-rus"),
+        reason="Akutt henvendelse fra legevakten om personen",
+        expires_at=person.created_at,
+    )
+    login(client, "leder.valle")
+    url = reverse("people:break_glass_review")
+    response = client.post(url, {"grant": grant.pk, "note": "x" * 501}, follow=True)
+    assert "Tilgangen er ikke merket" in response.content.decode()
+    grant.refresh_from_db()
+    assert grant.reviewed_at is None
+    assert client.post(url, {"grant": "abc"}).status_code == 404
 
 
 def test_exact_id_search_offers_break_the_glass_only_in_own_municipality(world, client) -> None:  # type: ignore[no-untyped-def]
@@ -266,8 +333,6 @@ def test_team_and_services_page(world, coordinator) -> None:  # type: ignore[no-
 @pytest.mark.parametrize(
     ("name", "data"),
     [
-        ("people:relatives", {"remove": "abc"}),
-        ("people:relatives", {"remove": "99999999999999999999999"}),
         ("people:care_team", {"end_user": "x"}),
         ("people:care_team", {"end_service": "-1"}),
     ],
@@ -277,9 +342,77 @@ def test_garbage_row_ids_are_404_not_500(world, coordinator, name, data) -> None
     assert coordinator.post(reverse(name, kwargs={"pk": person.pk}), data).status_code == 404
 
 
+def test_removing_a_relative_asks_for_confirmation_first(world, coordinator) -> None:  # type: ignore[no-untyped-def]
+    from mestring.audit.models import ChangeLog
+    from mestring.people.models import Relative
+
+    person = fixture_person(world)
+    relative = services.relative_add(
+        actor=None, person=person, name="Mor Testesen", relation=Relative.Relation.PARENT
+    )
+    url = reverse("people:relative_remove", kwargs={"pk": person.pk, "relative_pk": relative.pk})
+    page = coordinator.get(reverse("people:relatives", kwargs={"pk": person.pk})).content.decode()
+    assert url in page
+    # the old one-click POST on the list no longer removes anything
+    coordinator.post(reverse("people:relatives", kwargs={"pk": person.pk}), {"remove": relative.pk})
+    assert Relative.objects.filter(pk=relative.pk).exists()
+    confirm = coordinator.get(url)
+    assert (
+        confirm.status_code == 200 and "Mor Testesen fjernes fra pårørendelisten" in confirm.content.decode()
+    )
+    assert Relative.objects.filter(pk=relative.pk).exists()
+    response = coordinator.post(url)
+    assert response.status_code == 302 and response["Location"].endswith(f"/personer/{person.pk}/parorende/")
+    assert not Relative.objects.filter(pk=relative.pk).exists()
+    assert ChangeLog.objects.filter(person=person, object_type="relative", action="removed").exists()
+
+
+@pytest.mark.parametrize("relative_pk", [99999999999999999999999, 999999])
+def test_removing_an_unknown_relative_is_404(world, coordinator, relative_pk) -> None:  # type: ignore[no-untyped-def]
+    person = fixture_person(world)
+    url = reverse("people:relative_remove", kwargs={"pk": person.pk, "relative_pk": relative_pk})
+    assert coordinator.get(url).status_code == 404 and coordinator.post(url).status_code == 404
+
+
+def test_relative_of_another_person_cannot_be_removed_through_this_person(world, coordinator) -> None:  # type: ignore[no-untyped-def]
+    from mestring.people.models import Relative
+
+    person = fixture_person(world)
+    other = make_person(world, first_name="Annen")
+    relative = services.relative_add(actor=None, person=other, name="Far", relation=Relative.Relation.PARENT)
+    url = reverse("people:relative_remove", kwargs={"pk": person.pk, "relative_pk": relative.pk})
+    assert coordinator.post(url).status_code == 404
+    assert Relative.objects.filter(pk=relative.pk).exists()
+
+
 def test_search_form_posts_so_the_national_id_stays_out_of_urls(world) -> None:  # type: ignore[no-untyped-def]
     page = client_for("koordinator.evje").get(reverse("people:list")).content.decode()
     assert 'role="search"' in page
     start = page.index('role="search"')
     form_tag = page[page.rindex("<form", 0, start) : page.index(">", start)]
     assert 'method="post"' in form_tag and "hx-post" in form_tag
+
+
+def test_consent_table_shows_each_other_recipient_separately(world, coordinator) -> None:  # type: ignore[no-untyped-def]
+    person = fixture_person(world)
+    url = reverse("people:consents", kwargs={"pk": person.pk})
+    for who, given in (("Kirkens Bymisjon", "0"), ("Frelsesarmeen", "1")):
+        response = coordinator.post(
+            url,
+            {
+                "form": "consent",
+                "c-recipient": "other",
+                "c-recipient_detail": who,
+                "c-given": given,
+                "c-decided_on": "2026-01-05",
+            },
+        )
+        assert response.status_code == 302
+    page = coordinator.get(url).content.decode()
+    assert "Andre: Kirkens Bymisjon" in page and "Andre: Frelsesarmeen" in page
+    response = coordinator.post(
+        reverse("people:share", kwargs={"pk": person.pk}),
+        {"s-recipient": "other", "s-recipient_detail": "Kirkens Bymisjon", "s-what": "Adresse"},
+    )
+    assert response.status_code == 200 and "trakk samtykket" in response.content.decode()
+    assert not person.disclosures.exists()
