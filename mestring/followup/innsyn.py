@@ -8,13 +8,16 @@ what); no keys, hashes or internal tokens are included.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mestring.followup.models import (
+    Agency,
     BoardEntry,
     CareTeamMember,
     CrisisPlan,
@@ -28,11 +31,141 @@ from mestring.followup.models import (
     PersonMapping,
     Reminder,
 )
+from mestring.mapping.areas import AREAS
 
 if TYPE_CHECKING:
     from mestring.people.models import Person
 
 SECTION = "oppfolging"
+
+# How the keys of this section read in the innsyn PDF (`audit.innsyn.register_labels`, from apps.py). Keys
+# shared with other sections (status, telefon, fra, til…) read the same everywhere.
+LABELS: dict[str, Any] = {
+    "oppfolging": _("Oppfølging"),
+    # sections
+    "forlop": _("Forløp"),
+    "mal": _("Mål"),
+    "kartlegginger": _("Kartlegginger"),
+    "individuell_plan": _("Individuell plan"),
+    "tiltak": _("Tiltak"),
+    "ansvarsgruppe": _("Ansvarsgruppe"),
+    "motter": _("Møter"),
+    "kriseplan": _("Kriseplan"),
+    "tilbakemeldinger": _("Tilbakemeldinger"),
+    "fact_tavle": _("FACT-tavle"),
+    "paminnelser": _("Påminnelser"),
+    # shared
+    "id": _("Id"),
+    "status": _("Status"),
+    "merknad": _("Merknad"),
+    "registrert": _("Registrert"),
+    "registrert_av": _("Registrert av"),
+    "dato": _("Dato"),
+    "enhet": _("Enhet"),
+    "instans": _("Instans"),
+    "ansvarlig": _("Ansvarlig"),
+    "navn": _("Navn"),
+    "rolle": _("Rolle"),
+    "telefon": _("Telefon"),
+    "epost": _("E-post"),
+    "fra": _("Fra"),
+    "til": _("Til"),
+    "grunn": _("Grunn"),
+    "versjon": _("Versjon"),
+    "sist_endret": _("Sist endret"),
+    "sist_endret_av": _("Sist endret av"),
+    "koordinator": _("Koordinator"),
+    # episodes and referrals
+    "ansvarlig_kommune": _("Ansvarlig kommune"),
+    "fase": _("Fase"),
+    "startdato": _("Startdato"),
+    "sluttdato": _("Sluttdato"),
+    "enheter": _("Enheter som gir tjenester"),
+    "koordinator_fra": _("Koordinator fra"),
+    "fasehistorikk": _("Fasehistorikk"),
+    "endret_av": _("Endret av"),
+    "henvisninger": _("Henvisninger"),
+    "retning": _("Retning"),
+    "navn_pa_instansen": _("Navn på instansen"),
+    "henvist_dato": _("Henvist dato"),
+    "svar_dato": _("Svar dato"),
+    "oppstart_dato": _("Oppstart dato"),
+    "ventetid_dager": _("Ventetid (dager)"),
+    # goals
+    "delmal": _("Delmål"),
+    "hovedmal": _("Hovedmål"),
+    "levekarsomrade": _("Levekårsområde"),
+    "vurderinger": _("Vurderinger"),
+    "fremgang": _("Fremgang (1–5)"),
+    "tro_pa_a_na_malet": _("Tro på å nå målet (1–5)"),
+    "fornoyd_med_innsatsen": _("Fornøyd med innsatsen (1–5)"),
+    # mappings
+    "kartlagt_dato": _("Kartlagt dato"),
+    "kartlagt_av": _("Kartlagt av"),
+    "omrader": _("Områder"),
+    "omrade": _("Område"),
+    "vurdering": _("Vurdering"),
+    # plan
+    "personens_ressurser": _("Personens ressurser"),
+    "personens_behov": _("Personens behov"),
+    "deltakere": _("Hvem som deltar i arbeidet med planen"),
+    "personen_har_deltatt": _("Personen har deltatt i arbeidet med planen"),
+    "tidsperspektiv": _("Tidsperspektiv"),
+    "neste_evaluering": _("Neste evaluering"),
+    "samtykke_til_a_dele": _("Samtykke til å dele informasjon i ansvarsgruppen"),
+    "samtykke_utdypet": _("Samtykke, utdypet"),
+    "informert_om_rettigheter": _("Informert om rettigheter og plikter"),
+    "takket_nei_dato": _("Takket nei dato"),
+    "begrunnelse_for_nei": _("Personens begrunnelse for å takke nei"),
+    "versjoner": _("Versjoner"),
+    "nummer": _("Versjon nr."),
+    "lagret": _("Lagret"),
+    "lagret_av": _("Lagret av"),
+    "hva_er_endret": _("Hva er endret"),
+    "innhold": _("Innhold"),
+    # measures
+    "ansvarlig_ansatt": _("Ansvarlig ansatt"),
+    "omfang": _("Omfang"),
+    "hvordan": _("Hvordan det gjennomføres"),
+    "start": _("Start"),
+    "slutt": _("Slutt / evalueres"),
+    # care team and meetings
+    "ansatt_i_kommunen": _("Ansatt i kommunen"),
+    "samtykke_til_informasjon": _("Personen har samtykket til at denne får informasjon"),
+    "tidspunkt": _("Tidspunkt"),
+    "sted": _("Sted"),
+    "saksliste": _("Saksliste"),
+    "referat": _("Referat"),
+    "neste_mote": _("Neste møte"),
+    "oppmote": _("Oppmøte"),
+    "deltaker": _("Deltaker"),
+    "til_stede": _("Til stede"),
+    "beslutninger": _("Beslutninger"),
+    "beslutning": _("Beslutning"),
+    "handling": _("Handling"),
+    # crisis plan
+    "varselsignaler": _("Varselsignaler"),
+    "dette_hjelper": _("Dette hjelper meg"),
+    "dette_gjor_jeg_selv": _("Dette gjør jeg selv"),
+    "dette_bor_unngas": _("Dette hjelper ikke / bør unngås"),
+    "hvem_jeg_kan_ringe": _("Hvem jeg kan ringe"),
+    # feedback
+    "skjema": _("Skjema"),
+    "svar": _("Svar"),
+    "sporsmal": _("Spørsmål"),
+    "skar": _("Skår"),
+    "utenfor_forventet_band": _("Utenfor forventet bånd"),
+    # FACT board and reminders
+    "lagt_til": _("Lagt til"),
+    "lagt_til_av": _("Lagt til av"),
+    "tatt_av_tavla": _("Tatt av tavla"),
+    "hva": _("Hva"),
+    "forfalt": _("Forfalt"),
+    "mottaker": _("Mottaker"),
+    "opprettet": _("Opprettet"),
+    "e_post_sendt": _("E-post sendt"),
+    "ferdig": _("Ferdig"),
+}
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -154,6 +287,95 @@ def _mappings(person: Person) -> list[dict[str, Any]]:
     ]
 
 
+# A plan version's snapshot (`services.plan_snapshot`) keeps English keys and choice codes: the diff and the
+# "unchanged" check compare stored snapshots, so the stored form stays. The export renames the keys and shows
+# the codes' labels; a key not listed here (an older snapshot's) is kept as it is.
+SNAPSHOT_KEYS = {
+    "status": "status",
+    "resources": "personens_ressurser",
+    "needs": "personens_behov",
+    "participants": "deltakere",
+    "person_participated": "personen_har_deltatt",
+    "time_perspective": "tidsperspektiv",
+    "next_review_on": "neste_evaluering",
+    "consent_to_share": "samtykke_til_a_dele",
+    "consent_note": "samtykke_utdypet",
+    "rights_informed": "informert_om_rettigheter",
+    "declined_on": "takket_nei_dato",
+    "decline_reason": "begrunnelse_for_nei",
+    "coordinator": "koordinator",
+    "goals": "mal",
+    "measures": "tiltak",
+    "care_team": "ansvarsgruppe",
+}
+SNAPSHOT_GOAL_KEYS = {
+    "id": "id",
+    "text": "mal",
+    "parent": "hovedmal",
+    "status": "status",
+    "area": "levekarsomrade",
+}
+SNAPSHOT_MEASURE_KEYS = {
+    "id": "id",
+    "title": "tiltak",
+    "goal": "mal",
+    "responsible": "ansvarlig",
+    "extent": "omfang",
+    "how": "hvordan",
+    "start_on": "start",
+    "end_on": "slutt",
+    "status": "status",
+}
+SNAPSHOT_TEAM_KEYS = {"id": "id", "name": "navn", "role": "rolle", "agency": "instans"}
+DECISION_ACTIONS: dict[str, Any] = {"created": _("tiltak opprettet"), "changed": _("tiltak endret")}
+
+
+def _label(choices: Any, value: Any) -> Any:
+    return str(dict(choices).get(value, value)) if isinstance(value, str) and value else value
+
+
+def _rename(row: Any, keys: dict[str, str], values: dict[str, Callable[[Any], Any]]) -> Any:
+    if not isinstance(row, dict):
+        return row
+    return {keys.get(k, k): values[k](v) if k in values else v for k, v in row.items()}
+
+
+def plan_snapshot_export(snapshot: Any) -> Any:
+    """A stored plan snapshot with Norwegian keys, choice labels instead of codes and goals by their text."""
+    if not isinstance(snapshot, dict):
+        return snapshot
+    goals: list[Any] = snapshot["goals"] if isinstance(snapshot.get("goals"), list) else []
+    goal_text = {g.get("id"): g.get("text") for g in goals if isinstance(g, dict)}
+
+    def goal_name(goal_id: Any) -> Any:
+        return goal_text.get(goal_id, goal_id)
+
+    goal_values: dict[str, Callable[[Any], Any]] = {
+        "parent": goal_name,
+        "status": lambda v: _label(Goal.Status.choices, v),
+        "area": lambda v: _label(AREAS, v),
+    }
+    measure_values: dict[str, Callable[[Any], Any]] = {
+        "goal": goal_name,
+        "status": lambda v: _label(Measure.Status.choices, v),
+    }
+    team_values: dict[str, Callable[[Any], Any]] = {"agency": lambda v: _label(Agency.choices, v)}
+    lists: dict[str, tuple[dict[str, str], dict[str, Callable[[Any], Any]]]] = {
+        "goals": (SNAPSHOT_GOAL_KEYS, goal_values),
+        "measures": (SNAPSHOT_MEASURE_KEYS, measure_values),
+        "care_team": (SNAPSHOT_TEAM_KEYS, team_values),
+    }
+    result: dict[Any, Any] = {}
+    for key, value in snapshot.items():
+        if key in lists and isinstance(value, list):
+            keys, values = lists[key]
+            value = [_rename(row, keys, values) for row in value]
+        elif key == "status":
+            value = _label(IndividualPlan.Status.choices, value)
+        result[SNAPSHOT_KEYS.get(key, key)] = value
+    return result
+
+
 def _plan(person: Person) -> dict[str, Any] | None:
     plan = IndividualPlan.objects.filter(person=person).select_related("updated_by").first()
     if plan is None:
@@ -181,7 +403,7 @@ def _plan(person: Person) -> dict[str, Any] | None:
                 "lagret": _iso(v.saved_at),
                 "lagret_av": _name(v.saved_by),
                 "hva_er_endret": v.change_note,
-                "innhold": v.snapshot,
+                "innhold": plan_snapshot_export(v.snapshot),
             }
             for v in plan.versions.select_related("saved_by").order_by("number")
         ],
@@ -254,7 +476,11 @@ def _meetings(person: Person) -> list[dict[str, Any]]:
             "neste_mote": _iso(m.next_meeting_on),
             "oppmote": [{"deltaker": a.member.name, "til_stede": a.present} for a in m.attendance.all()],
             "beslutninger": [
-                {"beslutning": d.text, "tiltak": d.measure.title if d.measure else None, "handling": d.action}
+                {
+                    "beslutning": d.text,
+                    "tiltak": d.measure.title if d.measure else None,
+                    "handling": str(DECISION_ACTIONS.get(d.action, d.action)),
+                }
                 for d in m.decisions.all()
             ],
             "registrert_av": _name(m.created_by),
@@ -292,7 +518,7 @@ def _feedback(person: Person) -> list[dict[str, Any]]:
         answers = s.answers if isinstance(s.answers, dict) else {}
         result.append(
             {
-                "instrument": s.instrument.name,
+                "skjema": s.instrument.name,
                 "dato": _iso(s.answered_on),
                 "svar": [{"sporsmal": items.get(k, k), "svar": v} for k, v in answers.items()],
                 "skar": s.score,

@@ -25,7 +25,9 @@ USER = settings.AUTH_USER_MODEL
 class Episode(models.Model):
     """A follow-up pathway (forløp) for a person: phase, dates, coordinator and the units that serve."""
 
-    person = models.ForeignKey(PERSON, on_delete=models.CASCADE, related_name="episodes")
+    person = models.ForeignKey(
+        PERSON, verbose_name=_("person"), on_delete=models.CASCADE, related_name="episodes"
+    )
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("ansvarlig kommune"), on_delete=models.PROTECT, related_name="+"
     )
@@ -48,9 +50,16 @@ class Episode(models.Model):
     )
     coordinator_since = models.DateField(_("koordinator fra"), null=True, blank=True)
     note = models.TextField(_("merknad"), blank=True, default="")
-    version = models.PositiveIntegerField(default=1)
-    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(_("versjon"), default=1)
+    created_by = models.ForeignKey(
+        USER,
+        verbose_name=_("registrert av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("registrert"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("forløp")
@@ -78,10 +87,14 @@ class Episode(models.Model):
 class PhaseChange(models.Model):
     """The history of an episode's phase."""
 
-    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="phase_changes")
+    episode = models.ForeignKey(
+        Episode, verbose_name=_("forløp"), on_delete=models.CASCADE, related_name="phase_changes"
+    )
     phase = models.CharField(_("fase"), max_length=30, choices=Phase.choices)
     changed_on = models.DateField(_("dato"), default=timezone.localdate)
-    changed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    changed_by = models.ForeignKey(
+        USER, verbose_name=_("endret av"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("faseendring")
@@ -118,7 +131,9 @@ class Referral(models.Model):
         WITHDRAWN = "withdrawn", _("Trukket")
         CLOSED = "closed", _("Avsluttet")
 
-    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="referrals")
+    episode = models.ForeignKey(
+        Episode, verbose_name=_("forløp"), on_delete=models.CASCADE, related_name="referrals"
+    )
     direction = models.CharField(_("retning"), max_length=5, choices=Direction.choices)
     agency = models.CharField(_("instans"), max_length=20, choices=Agency.choices)
     agency_name = models.CharField(_("navn på instansen"), max_length=200, blank=True, default="")
@@ -127,7 +142,14 @@ class Referral(models.Model):
     referred_on = models.DateField(_("henvist dato"), default=timezone.localdate)
     answered_on = models.DateField(_("svar dato"), null=True, blank=True)
     started_on = models.DateField(_("oppstart dato"), null=True, blank=True)
-    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        USER,
+        verbose_name=_("registrert av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("henvisning")
@@ -176,7 +198,9 @@ class Goal(models.Model):
         ACHIEVED = "achieved", _("Nådd")
         DROPPED = "dropped", _("Lagt bort")
 
-    person = models.ForeignKey(PERSON, on_delete=models.CASCADE, related_name="goals")
+    person = models.ForeignKey(
+        PERSON, verbose_name=_("person"), on_delete=models.CASCADE, related_name="goals"
+    )
     parent = models.ForeignKey(
         "self",
         verbose_name=_("hovedmål"),
@@ -189,7 +213,14 @@ class Goal(models.Model):
     area = models.CharField(_("levekårsområde"), max_length=30, choices=AREAS, blank=True, default="")
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     created_on = models.DateField(_("registrert"), default=timezone.localdate)
-    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        USER,
+        verbose_name=_("registrert av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("mål")
@@ -207,12 +238,19 @@ class Goal(models.Model):
 class GoalRating(models.Model):
     """Simple 1–5 follow-up of one goal: progress, how confident, how satisfied the person is."""
 
-    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="ratings")
+    goal = models.ForeignKey(Goal, verbose_name=_("mål"), on_delete=models.CASCADE, related_name="ratings")
     rated_on = models.DateField(_("dato"), default=timezone.localdate)
     progress = models.PositiveSmallIntegerField(_("fremgang (1–5)"))
     confidence = models.PositiveSmallIntegerField(_("tro på å nå målet (1–5)"))
     satisfaction = models.PositiveSmallIntegerField(_("fornøyd med innsatsen (1–5)"))
-    recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        USER,
+        verbose_name=_("registrert av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("målvurdering")
@@ -234,7 +272,9 @@ class GoalRating(models.Model):
 class PersonMapping(models.Model):
     """One living-condition mapping of one person (the eight areas); repeated mappings show change."""
 
-    person = models.ForeignKey(PERSON, on_delete=models.CASCADE, related_name="followup_mappings")
+    person = models.ForeignKey(
+        PERSON, verbose_name=_("person"), on_delete=models.CASCADE, related_name="followup_mappings"
+    )
     assessed_on = models.DateField(_("kartlagt dato"), default=timezone.localdate)
     unit = models.ForeignKey(
         Organisation,
@@ -244,9 +284,16 @@ class PersonMapping(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    assessed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    assessed_by = models.ForeignKey(
+        USER,
+        verbose_name=_("kartlagt av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     note = models.TextField(_("merknad"), blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("registrert"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("kartlegging av levekår")
@@ -258,7 +305,9 @@ class PersonMapping(models.Model):
 
 
 class MappingArea(models.Model):
-    mapping = models.ForeignKey(PersonMapping, on_delete=models.CASCADE, related_name="areas")
+    mapping = models.ForeignKey(
+        PersonMapping, verbose_name=_("kartlegging"), on_delete=models.CASCADE, related_name="areas"
+    )
     area = models.CharField(_("område"), max_length=30, choices=AREAS)
     rating = models.CharField(_("vurdering"), max_length=10, choices=Rating.choices)
     note = models.TextField(_("merknad"), blank=True, default="")
@@ -281,7 +330,9 @@ class IndividualPlan(models.Model):
         ACTIVE = "active", _("Gjeldende")
         DECLINED = "declined", _("Personen har takket nei til plan")
 
-    person = models.OneToOneField(PERSON, on_delete=models.CASCADE, related_name="individual_plan")
+    person = models.OneToOneField(
+        PERSON, verbose_name=_("person"), on_delete=models.CASCADE, related_name="individual_plan"
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     resources = models.TextField(_("personens ressurser"), blank=True, default="")
     needs = models.TextField(_("personens behov"), blank=True, default="")
@@ -296,9 +347,16 @@ class IndividualPlan(models.Model):
     rights_informed = models.BooleanField(_("informert om rettigheter og plikter"), default=False)
     declined_on = models.DateField(_("takket nei dato"), null=True, blank=True)
     decline_reason = models.TextField(_("personens begrunnelse"), blank=True, default="")
-    version = models.PositiveIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField(_("versjon"), default=0)
+    updated_at = models.DateTimeField(_("sist endret"), auto_now=True)
+    updated_by = models.ForeignKey(
+        USER,
+        verbose_name=_("sist endret av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("individuell plan")
@@ -312,12 +370,16 @@ class IndividualPlan(models.Model):
 class PlanVersion(models.Model):
     """A saved version of the individual plan: a snapshot of the plan, its goals and measures."""
 
-    plan = models.ForeignKey(IndividualPlan, on_delete=models.CASCADE, related_name="versions")
-    number = models.PositiveIntegerField()
-    saved_at = models.DateTimeField(default=timezone.now)
-    saved_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    plan = models.ForeignKey(
+        IndividualPlan, verbose_name=_("individuell plan"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("versjonsnummer"))
+    saved_at = models.DateTimeField(_("lagret"), default=timezone.now)
+    saved_by = models.ForeignKey(
+        USER, verbose_name=_("lagret av"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     change_note = models.CharField(_("hva er endret (kort)"), max_length=500, blank=True, default="")
-    snapshot = models.JSONField(default=dict)
+    snapshot = models.JSONField(_("innhold"), default=dict)
 
     class Meta:
         verbose_name = _("planversjon")
@@ -340,7 +402,9 @@ class Measure(models.Model):
 
     OPEN = (Status.PLANNED, Status.ACTIVE)
 
-    person = models.ForeignKey(PERSON, on_delete=models.CASCADE, related_name="measures")
+    person = models.ForeignKey(
+        PERSON, verbose_name=_("person"), on_delete=models.CASCADE, related_name="measures"
+    )
     goal = models.ForeignKey(
         Goal, verbose_name=_("mål"), null=True, blank=True, on_delete=models.SET_NULL, related_name="measures"
     )
@@ -359,9 +423,16 @@ class Measure(models.Model):
     start_on = models.DateField(_("start"), default=timezone.localdate)
     end_on = models.DateField(_("slutt / evalueres"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
-    version = models.PositiveIntegerField(default=1)
-    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(_("versjon"), default=1)
+    created_by = models.ForeignKey(
+        USER,
+        verbose_name=_("registrert av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("registrert"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("tiltak")
@@ -388,10 +459,19 @@ class Measure(models.Model):
 class CareTeamMember(models.Model):
     """A member of the care team (ansvarsgruppe): staff (linked to people.CareTeamMembership) or external."""
 
-    person = models.ForeignKey(PERSON, on_delete=models.CASCADE, related_name="followup_care_team")
-    user = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        PERSON, verbose_name=_("person"), on_delete=models.CASCADE, related_name="followup_care_team"
+    )
+    user = models.ForeignKey(
+        USER, verbose_name=_("ansatt"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     membership = models.ForeignKey(
-        "people.CareTeamMembership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "people.CareTeamMembership",
+        verbose_name=_("medlemskap i teamet rundt personen"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     name = models.CharField(_("navn"), max_length=200)
     agency = models.CharField(_("instans"), max_length=20, choices=Agency.choices, default=Agency.MUNICIPAL)
@@ -403,7 +483,14 @@ class CareTeamMember(models.Model):
     )
     valid_from = models.DateField(_("fra"), default=timezone.localdate)
     valid_to = models.DateField(_("til"), null=True, blank=True)
-    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        USER,
+        verbose_name=_("registrert av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("medlem av ansvarsgruppen")
@@ -430,15 +517,24 @@ class Meeting(models.Model):
         HELD = "held", _("Avholdt")
         CANCELLED = "cancelled", _("Avlyst")
 
-    person = models.ForeignKey(PERSON, on_delete=models.CASCADE, related_name="care_team_meetings")
+    person = models.ForeignKey(
+        PERSON, verbose_name=_("person"), on_delete=models.CASCADE, related_name="care_team_meetings"
+    )
     starts_at = models.DateTimeField(_("tidspunkt"))
     place = models.CharField(_("sted"), max_length=200, blank=True, default="")
     agenda = models.TextField(_("saksliste"), blank=True, default="")
     minutes = models.TextField(_("referat"), blank=True, default="")
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
     next_meeting_on = models.DateField(_("neste møte"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
-    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField(_("versjon"), default=1)
+    created_by = models.ForeignKey(
+        USER,
+        verbose_name=_("registrert av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("møte i ansvarsgruppen")
@@ -451,8 +547,12 @@ class Meeting(models.Model):
 
 
 class Attendance(models.Model):
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
-    member = models.ForeignKey(CareTeamMember, on_delete=models.CASCADE, related_name="attendance")
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("møte"), on_delete=models.CASCADE, related_name="attendance"
+    )
+    member = models.ForeignKey(
+        CareTeamMember, verbose_name=_("deltaker"), on_delete=models.CASCADE, related_name="attendance"
+    )
     present = models.BooleanField(_("til stede"), default=False)
 
     class Meta:
@@ -468,12 +568,19 @@ class Attendance(models.Model):
 class Decision(models.Model):
     """A decision in a meeting; it may create or change a measure."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("møte"), on_delete=models.CASCADE, related_name="decisions"
+    )
     text = models.TextField(_("vedtak / beslutning"))
     measure = models.ForeignKey(
-        Measure, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
+        Measure,
+        verbose_name=_("tiltak"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decisions",
     )
-    action = models.CharField(max_length=20, blank=True, default="")  # created / changed / ""
+    action = models.CharField(_("handling"), max_length=20, blank=True, default="")  # created / changed / ""
 
     class Meta:
         verbose_name = _("beslutning")
@@ -487,15 +594,24 @@ class Decision(models.Model):
 class CrisisPlan(models.Model):
     """What to do in a crisis: warning signs, what helps, whom to call."""
 
-    person = models.OneToOneField(PERSON, on_delete=models.CASCADE, related_name="crisis_plan")
+    person = models.OneToOneField(
+        PERSON, verbose_name=_("person"), on_delete=models.CASCADE, related_name="crisis_plan"
+    )
     warning_signs = models.TextField(_("varselsignaler – slik merker jeg og andre at det går dårlig"))
     what_helps = models.TextField(_("dette hjelper meg"))
     what_i_do = models.TextField(_("dette gjør jeg selv"), blank=True, default="")
     avoid = models.TextField(_("dette hjelper ikke / bør unngås"), blank=True, default="")
     contacts = models.TextField(_("hvem jeg kan ringe (navn og telefon)"))
-    version = models.PositiveIntegerField(default=1)
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField(_("versjon"), default=1)
+    updated_at = models.DateTimeField(_("sist endret"), auto_now=True)
+    updated_by = models.ForeignKey(
+        USER,
+        verbose_name=_("sist endret av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("kriseplan")
@@ -533,7 +649,14 @@ class Instrument(models.Model):
     # Session feedback: a score below this is flagged at once (0 = never).
     alert_below = models.FloatField(_("varsle under skår"), default=0)
     is_active = models.BooleanField(_("i bruk"), default=True)
-    owner = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(
+        Organisation,
+        verbose_name=_("eier"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("tilbakemeldingsskjema")
@@ -558,8 +681,10 @@ class Instrument(models.Model):
 
 
 class InstrumentItem(models.Model):
-    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="items")
-    order = models.PositiveSmallIntegerField(default=0)
+    instrument = models.ForeignKey(
+        Instrument, verbose_name=_("skjema"), on_delete=models.CASCADE, related_name="items"
+    )
+    order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
     text = models.CharField(_("spørsmål"), max_length=300)
 
     class Meta:
@@ -574,15 +699,26 @@ class InstrumentItem(models.Model):
 class FeedbackScore(models.Model):
     """One answered instrument in one session: the answers, the score, and whether it was on track."""
 
-    person = models.ForeignKey(PERSON, on_delete=models.CASCADE, related_name="feedback_scores")
-    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="scores")
+    person = models.ForeignKey(
+        PERSON, verbose_name=_("person"), on_delete=models.CASCADE, related_name="feedback_scores"
+    )
+    instrument = models.ForeignKey(
+        Instrument, verbose_name=_("skjema"), on_delete=models.PROTECT, related_name="scores"
+    )
     answered_on = models.DateField(_("dato"), default=timezone.localdate)
-    answers = models.JSONField(default=dict)
+    answers = models.JSONField(_("svar"), default=dict)
     score = models.FloatField(_("skår"))
     off_track = models.BooleanField(_("utenfor forventet bånd"), default=False)
     note = models.CharField(_("merknad"), max_length=500, blank=True, default="")
-    recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        USER,
+        verbose_name=_("registrert av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("registrert"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("tilbakemelding")
@@ -597,16 +733,27 @@ class FeedbackScore(models.Model):
 class BoardEntry(models.Model):
     """A person on a unit's FACT board: needs intensive follow-up now, with reason and responsible."""
 
-    unit = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="fact_board")
-    person = models.ForeignKey(PERSON, on_delete=models.CASCADE, related_name="board_entries")
+    unit = models.ForeignKey(
+        Organisation, verbose_name=_("enhet"), on_delete=models.CASCADE, related_name="fact_board"
+    )
+    person = models.ForeignKey(
+        PERSON, verbose_name=_("person"), on_delete=models.CASCADE, related_name="board_entries"
+    )
     reason = models.CharField(_("grunn"), max_length=500)
     responsible = models.ForeignKey(
         USER, verbose_name=_("ansvarlig"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    added_on = models.DateField(default=timezone.localdate)
-    added_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    removed_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    added_on = models.DateField(_("lagt til"), default=timezone.localdate)
+    added_by = models.ForeignKey(
+        USER,
+        verbose_name=_("lagt til av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    removed_at = models.DateTimeField(_("tatt av tavla"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("sist endret"), auto_now=True)
 
     class Meta:
         verbose_name = _("oppføring på FACT-tavla")
@@ -631,15 +778,21 @@ class Reminder(models.Model):
         PLAN_REVIEW = "plan_review", _("Evaluering av individuell plan er forfalt")
         MEASURE = "measure", _("Tiltak har passert sluttdato")
 
-    key = models.CharField(max_length=100, unique=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    person = models.ForeignKey(PERSON, on_delete=models.CASCADE, related_name="followup_reminders")
-    measure = models.ForeignKey(Measure, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    recipient = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    due_on = models.DateField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
-    done_at = models.DateTimeField(null=True, blank=True)
+    key = models.CharField(_("nøkkel"), max_length=100, unique=True)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    person = models.ForeignKey(
+        PERSON, verbose_name=_("person"), on_delete=models.CASCADE, related_name="followup_reminders"
+    )
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("tiltak"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        USER, verbose_name=_("mottaker"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    due_on = models.DateField(_("frist"))
+    created_at = models.DateTimeField(_("registrert"), auto_now_add=True)
+    emailed_at = models.DateTimeField(_("e-post sendt"), null=True, blank=True)
+    done_at = models.DateTimeField(_("utført"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("påminnelse")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from mestring.followup.models import IndividualPlan
 from mestring.mapping.areas import Phase
-from mestring.people.models import ChildrenRoutine, Person
+from mestring.people.models import Person
 
 DATE = "%d.%m.%Y"
 DATETIME = "%d.%m.%Y %H:%M"
@@ -87,8 +87,10 @@ def _tags(p: Person, values: dict[str, object]) -> list[Tag]:
         tags.append(Tag("danger", _("Ikke i rute")))
     if values["waiting_referral"]:
         tags.append(Tag("warning", _("Venter på henvisning")))
-    if p.children_routine == ChildrenRoutine.NOT_ASKED:
+    if p.children_routine_pending:
         tags.append(Tag("warning", _("Barn som pårørende: ikke spurt")))
+    elif p.children_followup_pending:
+        tags.append(Tag("warning", _("Barn som pårørende: oppfølging ikke tilbudt")))
     if not values["has_crisis_plan"]:
         tags.append(Tag("neutral", _("Ingen kriseplan")))
     return tags

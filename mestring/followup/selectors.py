@@ -117,7 +117,7 @@ def served_now(persons: QuerySet[Person], unit: Organisation) -> QuerySet[Person
 
 
 CASELOAD_PAGE_SIZE = 50
-CASELOAD_FIELDS = ("first_name", "last_name", "children_routine", "status")
+CASELOAD_FIELDS = ("first_name", "last_name", "children_routine", "children_followup_offered", "status")
 
 
 @dataclass

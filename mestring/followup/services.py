@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from mestring.accounts.models import Membership, User
@@ -71,6 +72,14 @@ def _json(value: Any) -> Any:
     if isinstance(value, Model):
         return str(value)
     return value
+
+
+def _goal_name(goal: Goal) -> str:
+    """A goal as the change log names it: its text, shortened (the log is read in the change history)."""
+    return Truncator(goal.text).chars(GOAL_LOG_LENGTH)
+
+
+GOAL_LOG_LENGTH = 80
 
 
 def _log(actor: Actor, person: Person, obj: Any, action: str, changes: dict[str, Any] | None = None) -> None:
@@ -274,10 +283,12 @@ def episode_update(
     changes = _apply(
         episode, {"phase": phase, "started_on": started_on, "ended_on": ended_on, "note": note.strip()}
     )
-    old_units = set(episode.units.values_list("pk", flat=True))
+    current_units = dict(episode.units.values_list("pk", "name"))
+    old_units = set(current_units)
     new_units = {u.pk for u in units}
     if old_units != new_units:
-        changes["units"] = [sorted(old_units), sorted(new_units)]
+        # names, not ids: the change history shows what is logged
+        changes["units"] = [sorted(current_units.values()), sorted(u.name for u in units)]
         episode.units.set(units)
         for unit in units:
             if unit.pk not in old_units:
@@ -535,7 +546,7 @@ def goal_rate(
         satisfaction=satisfaction,
         recorded_by=_user(actor),
     )
-    _log(actor, goal.person, rating, "created", {"goal": [None, goal.pk]})
+    _log(actor, goal.person, rating, "created", {"goal": [None, _goal_name(goal)]})
     return rating
 
 
@@ -1255,7 +1266,7 @@ def feedback_record(
         note=note.strip()[:500],
         recorded_by=_user(actor),
     )
-    _log(actor, person, row, "created", {"instrument": [None, instrument.slug], "score": [None, value]})
+    _log(actor, person, row, "created", {"instrument": [None, instrument.name], "score": [None, value]})
     return row
 
 

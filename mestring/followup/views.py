@@ -60,7 +60,7 @@ from mestring.followup.quality import unit_quality
 from mestring.followup.rows import caseload_rows
 from mestring.organisations.models import Organisation
 from mestring.people.access import access_person
-from mestring.people.models import Person
+from mestring.people.models import Person, Relative
 from mestring.people.selectors import persons_for
 from mestring.stats.render import DOWNLOAD_TYPES, report_blocks, report_download
 
@@ -276,18 +276,8 @@ def person_page(request: HttpRequest, person_id: int) -> HttpResponse:
     minors = [r for r in relatives if r.is_minor_on(today)]
     crisis = CrisisPlan.objects.filter(person=person).first()
     checklist = [
-        {
-            "done": not person.children_routine_pending,
-            "label": _("Barn som pårørende: personen er spurt om barn under 18 år"),
-            "detail": person.get_children_routine_display(),
-            "url": "people:children_routine",
-        },
-        {
-            "done": bool(relatives),
-            "label": _("Pårørende er registrert og tilbudt samtale"),
-            "detail": _("%(n)d registrert, %(m)d barn under 18") % {"n": len(relatives), "m": len(minors)},
-            "url": "people:relatives",
-        },
+        _children_item(person),
+        _relatives_item(relatives, minors),
         {
             "done": bool(episode and episode.coordinator_id),
             "label": _("Koordinator er oppnevnt"),
@@ -333,6 +323,41 @@ def person_page(request: HttpRequest, person_id: int) -> HttpResponse:
             "can_edit": _membership(request).can(Perm.FOLLOWUP_EDIT),
         },
     )
+
+
+def _children_item(person: Person) -> dict[str, Any]:
+    """ "Barn som pårørende" is done when the person has been asked and, with children under 18, the
+    children (and the other parent) have been offered follow-up (`Person.children_routine_open`)."""
+    detail = str(person.get_children_routine_display())
+    if person.children_followup_pending:
+        detail = _("%(answer)s, barna er ikke tilbudt oppfølging") % {"answer": detail}
+    elif person.children_followup_offered:
+        detail = _("%(answer)s, barna er tilbudt oppfølging") % {"answer": detail}
+    return {
+        "done": not person.children_routine_open,
+        "label": _("Barn som pårørende: personen er spurt, og barn under 18 år er tilbudt oppfølging"),
+        "detail": detail,
+        "url": "people:children_routine",
+    }
+
+
+def _relatives_item(relatives: list[Relative], minors: list[Relative]) -> dict[str, Any]:
+    """Done when relatives are registered and every one of them has been offered a conversation."""
+    not_offered = sum(1 for r in relatives if not r.followup_offered)
+    if not relatives:
+        detail = _("Ingen registrert")
+    elif not_offered:
+        detail = _("%(n)d registrert, %(m)d ikke tilbudt samtale") % {"n": len(relatives), "m": not_offered}
+    else:
+        detail = _("%(n)d registrert, alle tilbudt samtale") % {"n": len(relatives)}
+    if minors:
+        detail = _("%(detail)s (%(m)d barn under 18)") % {"detail": detail, "m": len(minors)}
+    return {
+        "done": bool(relatives) and not not_offered,
+        "label": _("Pårørende er registrert og tilbudt samtale"),
+        "detail": detail,
+        "url": "people:relatives",
+    }
 
 
 def _overview_measures(person: Person, *, show_all: bool) -> dict[str, Any]:

@@ -117,7 +117,14 @@ def test_innsyn_json_contains_all_followup_data(world) -> None:  # type: ignore[
     assert plan["personens_ressurser"] == "Glad i turer" and plan["personens_behov"] == "Bolig"
     assert [v["nummer"] for v in plan["versjoner"]] == [1, 2]
     assert plan["versjoner"][1]["hva_er_endret"] == "Bolig lagt til"
-    assert plan["versjoner"][1]["innhold"]["measures"][0]["title"] == "Søke kommunal bolig"
+    content = plan["versjoner"][1]["innhold"]
+    assert content["tiltak"][0]["tiltak"] == "Søke kommunal bolig"
+    assert content["personens_behov"] == "Bolig" and content["status"] == "Gjeldende"
+    assert (
+        content["tiltak"][0]["status"] == "Planlagt"
+        and content["tiltak"][0]["mal"] == "Å ha en fast plass å bo"
+    )
+    assert content["ansvarsgruppe"] and {"navn", "rolle", "instans"} <= set(content["ansvarsgruppe"][0])
 
     assert (
         fu["tiltak"][0]["tiltak"] == "Søke kommunal bolig" and fu["tiltak"][0]["ansvarlig"] == "Boligkontoret"
@@ -137,6 +144,7 @@ def test_innsyn_json_contains_all_followup_data(world) -> None:  # type: ignore[
     assert fu["kriseplan"]["hvem_jeg_kan_ringe"] == "Kari, 99999999"
     score = fu["tilbakemeldinger"][0]
     assert score["skar"] == 5 and len(score["svar"]) == 5 and score["svar"][0]["svar"] == 5
+    assert score["skjema"] and "instrument" not in score
     assert score["svar"][0]["sporsmal"] and not score["svar"][0]["sporsmal"].isdigit()
     assert fu["fact_tavle"][0]["grunn"] == "Mistet bolig"
     assert fu["fact_tavle"][0]["enhet"] == "Rus og psykisk helse Evje og Hornnes"
