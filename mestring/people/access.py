@@ -10,7 +10,8 @@ behov (see `selectors.py`) or an active break-the-glass grant, and writes EXACTL
 "tjenstlig behov", or the written reason of the break-the-glass grant). Otherwise it raises, writing nothing:
 - `PermissionDenied` (403) when the role lacks `perm` (e.g. analysts) or there is no membership;
 - `Http404` when the person does not exist, is anonymised, is in another municipality, or the actor has no
-  tjenstlig behov. Never 403 here: the answer must not tell whether the person exists.
+  tjenstlig behov. Never 403 here: the answer must not tell whether the person exists, so every one of
+  these cases raises the same `Http404(NOT_FOUND)` (the API shows its message as `detail`).
   A refused attempt on an existing record is not an access-log row (nothing was read) but a WARNING on the
   `mestring.security` logger (user, organisation, role, person id, what) for the operators' log monitoring.
 
@@ -26,6 +27,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mestring.accounts.models import Membership
 from mestring.accounts.roles import Perm
@@ -34,6 +36,8 @@ from mestring.people import selectors
 from mestring.people.models import Person
 
 DEFAULT_PURPOSE = "tjenstlig behov"
+# One message for "no such id", "anonymised" and "not yours": the API must not reveal which ids exist.
+NOT_FOUND = gettext_lazy("Fant ikke personen.")
 security_log = logging.getLogger("mestring.security")
 
 
@@ -90,21 +94,24 @@ def access_person(
     actor = _membership_of(membership, request)
     if not actor.can(Perm.PERSON_VIEW) or not actor.can(perm):
         raise PermissionDenied
-    pk = person_pk(person_id)
+    try:
+        pk = person_pk(person_id)
+    except Http404:
+        raise Http404(NOT_FOUND) from None
     need = selectors.persons_for(actor).filter(pk=OuterRef("pk"))
     try:
         # The record and the tjenstlig-behov check in one query.
         person = Person.objects.select_related("organisation").annotate(service_need=Exists(need)).get(pk=pk)
     except Person.DoesNotExist:
-        raise Http404 from None
+        raise Http404(NOT_FOUND) from None
     if person.status == Person.Status.ANONYMISED:
-        raise Http404
+        raise Http404(NOT_FOUND)
     break_glass = False
     if not person.service_need:  # type: ignore[attr-defined]
         grant = selectors.active_break_glass(actor, person)
         if grant is None:
             _log_refusal(actor, person, what)
-            raise Http404(_("Fant ikke personen."))
+            raise Http404(NOT_FOUND)
         break_glass = True
         reason = _("bryt glasset: %(reason)s") % {"reason": grant.reason}
         purpose = f"{purpose}; {reason}" if purpose else reason
