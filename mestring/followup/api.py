@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import APIException, NotFound
 from rest_framework.request import Request
@@ -162,6 +164,8 @@ class PersonRecordAppendViewSet(
     viewsets.GenericViewSet,
 ):
     """List, read and add records under one person (nothing is changed or deleted through the API)."""
+
+    lookup_value_regex = r"\d+"  # ids are integers (also types the path parameter in the schema)
 
 
 class PersonRecordViewSet(mixins.UpdateModelMixin, PersonRecordAppendViewSet):
@@ -537,6 +541,23 @@ class PlanDiffView(PersonScoped):
 
     what = "endringer i plan"
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "from", int, description="Versjon å sammenligne fra (standard: den nest nyeste)."
+            ),
+            OpenApiParameter("to", int, description="Versjon å sammenligne til (standard: den nyeste)."),
+        ],
+        responses=inline_serializer(
+            "PlanDiff",
+            {
+                "from": serializers.IntegerField(),
+                "to": serializers.IntegerField(),
+                "fields": serializers.ListField(child=serializers.DictField()),
+                "lists": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+    )
     def get(self, request: Request, person_id: int) -> Response:
         from mestring.followup.diff import plan_diff
 
@@ -588,6 +609,7 @@ class FhirView(PersonScoped):
 
     what = "FHIR-eksport"
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, description="A FHIR R4B Bundle (JSON).")
     def get(self, request: Request, person_id: int) -> Response:
         from mestring.followup.fhir import careplan_bundle
 

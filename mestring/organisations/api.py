@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from mestring.accounts.roles import Perm
@@ -51,6 +52,7 @@ class MunicipalityFrameSerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema_view(retrieve=extend_schema(parameters=[OpenApiParameter("slug", str, OpenApiParameter.PATH)]))
 class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
     """Organisations visible to the active membership; others answer 404."""
 
