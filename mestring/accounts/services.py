@@ -7,6 +7,7 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mestring.accounts.models import Membership, User
+from mestring.audit.services import record_admin_change
 from mestring.organisations.models import Organisation
 
 
@@ -26,14 +27,37 @@ def user_create(
 
 @transaction.atomic
 def membership_grant(
-    *, user: User, organisation: Organisation, role: str, title: str = "", valid_from: date | None = None
+    *,
+    user: User,
+    organisation: Organisation,
+    role: str,
+    title: str = "",
+    valid_from: date | None = None,
+    actor: Membership | None = None,
 ) -> Membership:
-    membership, _created = Membership.objects.get_or_create(
+    """Give `user` the role in `organisation` (unchanged when it exists). A new membership is written to the
+    administration change log; `actor` None is the system (set-up, management commands)."""
+    membership, created = Membership.objects.get_or_create(
         user=user,
         organisation=organisation,
         role=role,
         defaults={"title": title, "valid_from": valid_from or date(2000, 1, 1)},
     )
+    if created:
+        record_admin_change(
+            actor=actor,
+            organisation=organisation,
+            obj=membership,
+            action="created",
+            changes={
+                "user": [None, user.get_username()],
+                "organisation": [None, organisation.name],
+                "role": [None, role],
+                "title": [None, title],
+                "valid_from": [None, membership.valid_from.isoformat()],
+            },
+            subject_user=user,
+        )
     return membership
 
 

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from mestring.accounts.models import Membership, User
 from mestring.accounts.roles import Perm, Role
+from mestring.audit.services import record_admin_change
 from mestring.core.permissions import member_required
 from mestring.organisations.models import Organisation
 
@@ -141,9 +142,24 @@ def _send_password_link(request: HttpRequest, membership: Membership) -> None:
     )
 
 
+class PasswordLinkRefused(Exception):
+    """A new password link cannot be sent; the message says why (shown to the administrator)."""
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
 @transaction.atomic
-def staff_grant(*, actor: Membership, data: dict[str, Any]) -> tuple[User, Membership, bool]:
-    """Create the user when new, and the membership. Returns (user, membership, user_was_created)."""
+def staff_grant(
+    *, actor: Membership, data: dict[str, Any], request: HttpRequest | None = None
+) -> tuple[User, Membership, bool]:
+    """Create the user when new, and the membership. Returns (user, membership, user_was_created).
+
+    A new user gets the e-mail with the link to set a password (when `request` is given, to build the link),
+    in the same transaction. One row in the administration change log: the membership given ("created") or
+    an ended one opened again ("reopened").
+    """
     if data["organisation"] not in managed_organisations(actor):
         raise PermissionDenied
     if data["role"] not in dict(grantable_roles(actor)):
@@ -162,6 +178,7 @@ def staff_grant(*, actor: Membership, data: dict[str, Any]) -> tuple[User, Membe
     membership = Membership.objects.filter(
         user=user, organisation=data["organisation"], role=data["role"]
     ).first()
+    changes: dict[str, Any]
     if membership is None:
         membership = Membership.objects.create(
             user=user,
@@ -170,12 +187,40 @@ def staff_grant(*, actor: Membership, data: dict[str, Any]) -> tuple[User, Membe
             title=data["title"],
             valid_from=timezone.localdate(),
         )
+        action = "created"
+        changes = {
+            "user": [None, user.get_username()],
+            "organisation": [None, membership.organisation.name],
+            "role": [None, membership.role],
+            "title": [None, membership.title],
+            "valid_from": [None, _iso(membership.valid_from)],
+        }
     else:
         # The same user, organisation and role once ended (one row per combination): open it again from today.
+        before = (membership.valid_from, membership.valid_to, membership.title)
         membership.valid_from = timezone.localdate()
         membership.valid_to = None
         membership.title = data["title"] or membership.title
         membership.save(update_fields=["valid_from", "valid_to", "title"])
+        action = "reopened"
+        changes = {
+            "valid_from": [_iso(before[0]), _iso(membership.valid_from)],
+            "valid_to": [_iso(before[1]), None],
+            "title": [before[2], membership.title],
+        }
+    if created:
+        changes["new_user"] = [None, True]
+        if request is not None:
+            _send_password_link(request, membership)
+            changes["password_link"] = [None, user.email]  # where it went; never the link or token
+    record_admin_change(
+        actor=actor,
+        organisation=membership.organisation,
+        obj=membership,
+        action=action,
+        changes=changes,
+        subject_user=user,
+    )
     return user, membership, created
 
 
@@ -184,11 +229,47 @@ def staff_end(*, actor: Membership, membership: Membership) -> Membership:
     """End a membership from today: the end date is inclusive, so access that ends now ended yesterday."""
     if not manageable_memberships(actor).filter(pk=membership.pk).exists() or membership.pk == actor.pk:
         raise PermissionDenied
+    before = (membership.valid_from, membership.valid_to)
     yesterday = timezone.localdate() - timedelta(days=1)
     membership.valid_to = min(yesterday, membership.valid_to or date.max)
     membership.valid_from = min(membership.valid_from, membership.valid_to)
     membership.save(update_fields=["valid_to", "valid_from"])
+    record_admin_change(
+        actor=actor,
+        organisation=membership.organisation,
+        obj=membership,
+        action="ended",
+        changes={
+            "valid_from": [_iso(before[0]), _iso(membership.valid_from)],
+            "valid_to": [_iso(before[1]), _iso(membership.valid_to)],
+        },
+        subject_user=membership.user,
+    )
     return membership
+
+
+@transaction.atomic
+def staff_password_link_send(*, actor: Membership, membership: Membership, request: HttpRequest) -> None:
+    """A new link for a user who has not set a password yet (the first one is used or expired).
+
+    Logged with the address it went to, never the link or its token. Raises PasswordLinkRefused (nothing sent,
+    nothing logged) when the user has a password or no e-mail address."""
+    if not manageable_memberships(actor).filter(pk=membership.pk).exists():
+        raise PermissionDenied
+    user = membership.user
+    if user.has_usable_password():
+        raise PasswordLinkRefused(_("%(u)s har allerede satt passord.") % {"u": user})
+    if not user.email:
+        raise PasswordLinkRefused(_("%(u)s har ingen e-postadresse. Kontakt drift.") % {"u": user})
+    _send_password_link(request, membership)
+    record_admin_change(
+        actor=actor,
+        organisation=membership.organisation,
+        obj=membership,
+        action="password_link_sent",
+        changes={"password_link": [None, user.email]},
+        subject_user=user,
+    )
 
 
 @member_required(Perm.ORG_MANAGE)
@@ -213,9 +294,8 @@ def staff_add(request: HttpRequest) -> HttpResponse:
     actor: Membership = request.membership  # type: ignore[attr-defined]
     form = StaffForm(request.POST or None, actor=actor)
     if request.method == "POST" and form.is_valid():
-        user, membership, created = staff_grant(actor=actor, data=form.cleaned_data)
+        user, membership, created = staff_grant(actor=actor, data=form.cleaned_data, request=request)
         if created:
-            _send_password_link(request, membership)
             messages.success(
                 request,
                 _("%(u)s er opprettet og har fått e-post med lenke for å sette passord.") % {"u": user},
@@ -251,14 +331,13 @@ def password_link_send(request: HttpRequest, pk: int) -> HttpResponse:
     membership = manageable_memberships(actor).filter(pk=pk).select_related("user", "organisation").first()
     if membership is None:
         raise Http404
-    user = membership.user
-    if user.has_usable_password():
-        messages.error(request, _("%(u)s har allerede satt passord.") % {"u": user})
-    elif not user.email:
-        messages.error(request, _("%(u)s har ingen e-postadresse. Kontakt drift.") % {"u": user})
+    try:
+        staff_password_link_send(actor=actor, membership=membership, request=request)
+    except PasswordLinkRefused as exc:
+        messages.error(request, str(exc))
     else:
-        _send_password_link(request, membership)
         messages.success(
-            request, _("Ny lenke for å sette passord er sendt til %(email)s.") % {"email": user.email}
+            request,
+            _("Ny lenke for å sette passord er sendt til %(email)s.") % {"email": membership.user.email},
         )
     return redirect("accounts:staff_list")

@@ -76,6 +76,15 @@ FIELD_LABELS: dict[str, StrOrPromise] = {
     "removed_at": _("fjernet"),
     "due_on": _("frist"),
     "done_at": _("utført"),
+    # Keys of the administration change log (`AdminChange`).
+    "organisation": _("organisasjon"),
+    "municipality": _("kommune"),
+    "host": _("vertskommune"),
+    "members": _("medlemmer"),
+    "new_user": _("ny bruker"),
+    "password_link": _("lenke for å sette passord sendt til"),
+    "assignments": _("antall kommuner"),
+    "groups": _("grupper"),
 }
 
 # Models whose log rows are keyed by something other than their own fields: the keys are values of

@@ -149,3 +149,80 @@ class RetentionRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ran_at:%Y-%m-%d %H:%M}"
+
+
+class AdminChangeQuerySet(models.QuerySet["AdminChange"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("The administration change log is append-only")
+
+    def delete(self) -> NoReturn:  # type: ignore[override]
+        raise AppendOnlyError("The administration change log is append-only")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+        raise AppendOnlyError("The administration change log is append-only")
+
+    def update_or_create(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+        raise AppendOnlyError("The administration change log is append-only")
+
+
+class AdminChange(ChangeRecord):
+    """An administrative change that decides who may see what: a membership given, ended or reopened, a
+    password link sent, a unit created, a cooperation member or steering-group seat added, a group set made.
+
+    Append-only like `AccessLog` (ORM guards here; a trigger on PostgreSQL, migration 0005). The foreign keys
+    have no database constraint and `DO_NOTHING` on delete, so deleting a user or an organisation never
+    touches a row; the snapshots (`username`, `organisation_name`, `subject_username`, `object_repr`) keep it
+    readable. `organisation` is the tenant the change belongs to: the membership's organisation, the
+    municipality a unit was created in, the cooperation, the owner of a group set (none for national ones).
+    """
+
+    user = models.ForeignKey(  # the actor (overrides ChangeRecord's SET_NULL: rows are never updated)
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    organisation_name = models.CharField(_("organisasjon"), max_length=200, blank=True, default="")
+    actor_role = models.CharField(_("rolle"), max_length=30, blank=True, default="")
+    object_type = models.CharField(max_length=100)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    object_repr = models.CharField(_("gjelder"), max_length=300, blank=True, default="")
+    # The staff member whose access the change concerns (a membership's user), for "who gave Kari access".
+    subject_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    subject_username = models.CharField(_("ansatt"), max_length=150, blank=True, default="")
+    # action: created / ended / reopened / password_link_sent
+
+    objects = AdminChangeQuerySet.as_manager()
+
+    class Meta(ChangeRecord.Meta):
+        verbose_name = _("endring i administrasjon")
+        verbose_name_plural = _("endringer i administrasjon")
+        indexes = [models.Index(fields=["organisation", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding or kwargs.get("force_update"):
+            raise AppendOnlyError("The administration change log is append-only")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+        raise AppendOnlyError("The administration change log is append-only")

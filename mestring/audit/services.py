@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from mestring.audit.models import AccessLog, ChangeLog
+from mestring.audit.models import AccessLog, AdminChange, ChangeLog
 
 if TYPE_CHECKING:
     from mestring.accounts.models import Membership, User
+    from mestring.organisations.models import Organisation
     from mestring.people.models import Person
 
 REDACTED = "[endret]"
@@ -152,6 +153,36 @@ def record_change(
         person=person,
         object_type=obj._meta.model_name if obj is not None else "person",
         object_id=getattr(obj, "pk", None),
+        action=action,
+        changes=changes or {},
+    )
+
+
+def record_admin_change(
+    *,
+    actor: Membership | None,
+    organisation: Organisation | None,
+    obj: Any,
+    action: str,
+    changes: dict[str, Any] | None = None,
+    subject_user: User | None = None,
+) -> AdminChange:
+    """Append one row to the administration change log. Call from inside the writing service's transaction,
+    so the change and its record commit or roll back together. `actor` None is the system (demo set-up,
+    management commands). Never pass secrets (tokens, links, passwords) in `changes`."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_admin_change must run inside the writing service's transaction")
+    return AdminChange.objects.create(
+        user=actor.user if actor is not None else None,
+        username=actor.user.get_username() if actor is not None else "",
+        actor_role=actor.role if actor is not None else "",
+        organisation=organisation,
+        organisation_name=organisation.name if organisation is not None else "",
+        object_type=obj._meta.label_lower,
+        object_id=getattr(obj, "pk", None),
+        object_repr=str(obj)[:300],
+        subject_user=subject_user,
+        subject_username=subject_user.get_username() if subject_user is not None else "",
         action=action,
         changes=changes or {},
     )

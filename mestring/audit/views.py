@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mestring.accounts.roles import Perm
+from mestring.audit.admin_log import admin_log_rows, describe_admin_change, filter_by_staff, staff_choices
 from mestring.audit.innsyn import export_person, label_for, person_rows
 from mestring.audit.models import AccessLog
 from mestring.core.permissions import member_required
@@ -23,6 +24,29 @@ def innsyn(request: HttpRequest, pk: int) -> HttpResponse:
     rows = AccessLog.objects.filter(person_id=person.pk).order_by("-at", "-pk")
     page = Paginator(rows, 100).get_page(request.GET.get("side"))
     return render(request, "audit/innsyn.html", {"person": person, "page": page})
+
+
+@member_required(Perm.ORG_MANAGE)
+def admin_log(request: HttpRequest) -> HttpResponse:
+    """The page "Endringslogg for administrasjon": who gave or ended whose access, created units, changed
+    cooperations and group sets, in the organisations the actor administers (newest first, 50 a page)."""
+    rows = admin_log_rows(request.membership)  # type: ignore[attr-defined]
+    choices = staff_choices(rows)
+    wanted = request.GET.get("ansatt", "")
+    selected = int(wanted) if wanted.isdigit() and int(wanted) in dict(choices) else None
+    if selected is not None:
+        rows = filter_by_staff(rows, selected)
+    page = Paginator(rows, 50).get_page(request.GET.get("side"))
+    return render(
+        request,
+        "audit/admin_log.html",
+        {
+            "page": page,
+            "entries": [describe_admin_change(row) for row in page],
+            "choices": choices,
+            "selected": selected,
+        },
+    )
 
 
 @member_required(Perm.PERSON_VIEW)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -232,3 +233,62 @@ class GroupSetMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kommunenummer} → {self.label}"
+
+
+class FrameImportJob(models.Model):
+    """An uploaded municipality frame (rows already checked) waiting for, in, or after its background import.
+
+    The import itself is all or nothing. At most one job per year is queued or running at a time.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("I kø")
+        RUNNING = "running", _("Importerer")
+        DONE = "done", _("Ferdig")
+        FAILED = "failed", _("Feilet")
+
+    year = models.PositiveIntegerField(_("år"))
+    filename = models.CharField(_("filnavn"), max_length=255)
+    rows = models.JSONField(default=list, blank=True)  # the checked rows; emptied once the import is done
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)  # numbers new in the year's frame
+    updated = models.PositiveIntegerField(default=0)  # numbers whose row changed
+    unchanged = models.PositiveIntegerField(default=0)
+    removed = models.PositiveIntegerField(default=0)  # numbers in the old frame of the year, not in the file
+    organisations_created = models.PositiveIntegerField(default=0)
+    organisations_renamed = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # The second import of a year while the first is queued or running is refused (see services).
+            models.UniqueConstraint(
+                fields=["year"],
+                condition=Q(status__in=["queued", "running"]),
+                name="one_active_frame_import_per_year",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.filename} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def progress(self) -> int:
+        if self.finished:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, int(100 * self.processed_rows / self.total_rows))

@@ -7,6 +7,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -14,6 +15,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from mestring.audit.services import record_admin_change
 from mestring.organisations.models import (
     BUILTIN_GROUP_SETS,
     CooperationMember,
@@ -24,6 +26,9 @@ from mestring.organisations.models import (
     Organisation,
     SteeringGroupMember,
 )
+
+if TYPE_CHECKING:
+    from mestring.accounts.models import Membership
 
 FRAME_COLUMNS = ["kommunenummer", "navn", "fylke", "helseregion", "kostragruppe", "innbyggere"]
 _KNR = re.compile(r"^[0-9]{4}$")
@@ -47,8 +52,12 @@ class ImportReport:
 
     errors: list[str] = field(default_factory=list)
     imported: int = 0  # frame rows written
-    created: int = 0  # municipality organisations created
-    updated: int = 0  # municipality organisations matched (and renamed where the frame says so)
+    created: int = 0  # numbers new in the year's frame
+    updated: int = 0  # numbers whose row changed (name, county, region, KOSTRA group or population)
+    unchanged: int = 0  # numbers whose row is as before
+    removed: int = 0  # numbers in the year's old frame that the file leaves out
+    organisations_created: int = 0  # municipality organisations created
+    organisations_renamed: int = 0  # municipality organisations renamed because the frame says so
 
     @property
     def ok(self) -> bool:
@@ -141,18 +150,46 @@ def parse_frame_csv(text: str) -> tuple[list[FrameRow], list[str]]:
     return rows, errors
 
 
-@transaction.atomic
-def frame_import(*, year: int, text: str) -> ImportReport:
-    """Replace the municipality frame of `year` with the file's rows (all or nothing).
-
-    Municipality organisations are created for new numbers and renamed when the frame says so.
-    """
+def frame_year_check(year: int) -> None:
     if not 1900 <= year <= 2200:
         raise FrameImportError(ImportReport(errors=[_("Året %(y)s er ikke gyldig.") % {"y": year}]))
+
+
+@transaction.atomic
+def frame_import(*, year: int, text: str) -> ImportReport:
+    """Replace the municipality frame of `year` with the file's rows (all or nothing), in this process.
+
+    The web page runs the same write as a background job (`mestring.organisations.frame_jobs`).
+    """
+    frame_year_check(year)
     rows, errors = parse_frame_csv(text)
     if errors:
         raise FrameImportError(ImportReport(errors=errors))
+    return frame_rows_write(year=year, rows=rows)
+
+
+def _frame_values(row: FrameRow | MunicipalityFrame) -> tuple[str, str, str, str, int]:
+    return (row.name, row.fylke, row.helseregion, row.kostragruppe, row.population)
+
+
+@transaction.atomic
+def frame_rows_write(*, year: int, rows: list[FrameRow]) -> ImportReport:
+    """Replace the frame of `year` with checked rows; count what is new, changed, unchanged and gone.
+
+    Municipality organisations are created for new numbers and renamed when the frame says so.
+    """
+    frame_year_check(year)
+    old = {row.kommunenummer: row for row in MunicipalityFrame.objects.filter(year=year)}
     report = ImportReport(imported=len(rows))
+    for row in rows:
+        before = old.get(row.kommunenummer)
+        if before is None:
+            report.created += 1
+        elif _frame_values(before) != _frame_values(row):
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    report.removed = len(set(old) - {row.kommunenummer for row in rows})
     newest = MunicipalityFrame.objects.aggregate(newest=models.Max("year"))["newest"]
     MunicipalityFrame.objects.filter(year=year).delete()
     MunicipalityFrame.objects.bulk_create(
@@ -186,12 +223,11 @@ def frame_import(*, year: int, text: str) -> ImportReport:
                 slug=unique_slug(row.name),
                 kommunenummer=row.kommunenummer,
             )
-            report.created += 1
-        else:
-            if org.name != row.name:
-                org.name = row.name
-                org.save(update_fields=["name"])
-            report.updated += 1
+            report.organisations_created += 1
+        elif org.name != row.name:
+            org.name = row.name
+            org.save(update_fields=["name"])
+            report.organisations_renamed += 1
     ensure_builtin_group_sets()
     return report
 
@@ -203,11 +239,17 @@ def ensure_builtin_group_sets() -> None:
 
 @transaction.atomic
 def unit_create(
-    *, municipality: Organisation, name: str, contact_email: str = "", address: str = ""
+    *,
+    municipality: Organisation,
+    name: str,
+    contact_email: str = "",
+    address: str = "",
+    actor: Membership | None = None,
 ) -> Organisation:
+    """A service unit in `municipality`; logged in the municipality's administration change log."""
     if municipality.kind != Organisation.Kind.MUNICIPALITY:
         raise ValueError("units belong to a municipality")
-    return Organisation.objects.create(
+    unit = Organisation.objects.create(
         kind=Organisation.Kind.UNIT,
         name=name.strip(),
         slug=unique_slug(f"{municipality.name}-{name}"),
@@ -215,6 +257,18 @@ def unit_create(
         contact_email=contact_email,
         address=address,
     )
+    record_admin_change(
+        actor=actor,
+        organisation=municipality,
+        obj=unit,
+        action="created",
+        changes={
+            "name": [None, unit.name],
+            "contact_email": [None, unit.contact_email],
+            "address": [None, unit.address],
+        },
+    )
+    return unit
 
 
 @transaction.atomic
@@ -229,6 +283,7 @@ def cooperation_create(
     address: str = "",
     agreement: str = "",
     valid_from: date = date(2000, 1, 1),
+    actor: Membership | None = None,
 ) -> Organisation:
     cooperation = Organisation.objects.create(
         kind=Organisation.Kind.COOPERATION,
@@ -245,12 +300,31 @@ def cooperation_create(
         CooperationMember.objects.create(
             cooperation=cooperation, municipality=municipality, valid_from=valid_from
         )
+    record_admin_change(
+        actor=actor,
+        organisation=cooperation,
+        obj=cooperation,
+        action="created",
+        changes={
+            "name": [None, cooperation.name],
+            "host": [None, host.name],
+            "members": [None, [m.name for m in members]],
+            "shares_person_data": [None, shares_person_data],
+            "members_see_each_other": [None, members_see_each_other],
+            "valid_from": [None, valid_from.isoformat()],
+        },
+    )
     return cooperation
 
 
 @transaction.atomic
 def cooperation_member_add(
-    *, cooperation: Organisation, municipality: Organisation, valid_from: date, valid_to: date | None = None
+    *,
+    cooperation: Organisation,
+    municipality: Organisation,
+    valid_from: date,
+    valid_to: date | None = None,
+    actor: Membership | None = None,
 ) -> CooperationMember:
     """Add a membership period; it may not overlap another period of the same municipality."""
     if valid_to is not None and valid_to < valid_from:
@@ -274,18 +348,47 @@ def cooperation_member_add(
                 }
             }
         )
-    return CooperationMember.objects.create(
+    member = CooperationMember.objects.create(
         cooperation=cooperation, municipality=municipality, valid_from=valid_from, valid_to=valid_to
     )
+    record_admin_change(
+        actor=actor,
+        organisation=cooperation,
+        obj=member,
+        action="created",
+        changes={
+            "municipality": [None, municipality.name],
+            "valid_from": [None, valid_from.isoformat()],
+            "valid_to": [None, valid_to.isoformat() if valid_to else None],
+        },
+    )
+    return member
 
 
 @transaction.atomic
 def steering_seat_add(
-    *, cooperation: Organisation, title: str, municipality: Organisation | None = None, holder: str = ""
+    *,
+    cooperation: Organisation,
+    title: str,
+    municipality: Organisation | None = None,
+    holder: str = "",
+    actor: Membership | None = None,
 ) -> SteeringGroupMember:
-    return SteeringGroupMember.objects.create(
+    seat = SteeringGroupMember.objects.create(
         cooperation=cooperation, title=title, municipality=municipality, holder=holder
     )
+    record_admin_change(
+        actor=actor,
+        organisation=cooperation,
+        obj=seat,
+        action="created",
+        changes={
+            "title": [None, title],
+            "municipality": [None, municipality.name if municipality else None],
+            "holder": [None, holder],
+        },
+    )
+    return seat
 
 
 def parse_group_lines(text: str, known_numbers: set[str]) -> tuple[dict[str, str], list[str]]:
@@ -313,7 +416,12 @@ def parse_group_lines(text: str, known_numbers: set[str]) -> tuple[dict[str, str
 
 @transaction.atomic
 def group_set_create(
-    *, name: str, owner: Organisation | None, assignments: dict[str, str], description: str = ""
+    *,
+    name: str,
+    owner: Organisation | None,
+    assignments: dict[str, str],
+    description: str = "",
+    actor: Membership | None = None,
 ) -> GroupSet:
     group_set = GroupSet.objects.create(
         slug=unique_slug(name, GroupSet), name=name, owner=owner, description=description
@@ -321,5 +429,17 @@ def group_set_create(
     GroupSetMember.objects.bulk_create(
         GroupSetMember(group_set=group_set, kommunenummer=knr, label=label)
         for knr, label in assignments.items()
+    )
+    record_admin_change(
+        actor=actor,
+        organisation=owner,
+        obj=group_set,
+        action="created",
+        changes={
+            "name": [None, group_set.name],
+            "description": [None, description],
+            "assignments": [None, len(assignments)],
+            "groups": [None, sorted(set(assignments.values()))],
+        },
     )
     return group_set

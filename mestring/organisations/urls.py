@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("kommuner/", views.frame_list, name="frame_list"),
     path("kommuner/import/", views.frame_import, name="frame_import"),
+    path("kommuner/import/<int:pk>/", views.frame_import_job, name="frame_import_job"),
     path("grupperinger/", views.group_set_list, name="group_set_list"),
     path("grupperinger/ny/", views.group_set_create, name="group_set_create"),
     path("grupperinger/<slug:slug>/", views.group_set_detail, name="group_set_detail"),

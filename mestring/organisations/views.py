@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from mestring.accounts.models import Membership
 from mestring.accounts.roles import Perm
 from mestring.core.permissions import member_required
-from mestring.organisations import selectors, services
+from mestring.organisations import frame_jobs, selectors, services
 from mestring.organisations.access import access_group_set, access_organisation
 from mestring.organisations.forms import (
     CooperationMemberForm,
@@ -18,7 +18,13 @@ from mestring.organisations.forms import (
     SteeringSeatForm,
     UnitForm,
 )
-from mestring.organisations.models import CooperationMember, GroupSet, MunicipalityFrame, Organisation
+from mestring.organisations.models import (
+    CooperationMember,
+    FrameImportJob,
+    GroupSet,
+    MunicipalityFrame,
+    Organisation,
+)
 
 
 def _membership(request: HttpRequest) -> Membership:
@@ -76,7 +82,9 @@ def unit_create(request: HttpRequest, slug: str) -> HttpResponse:
     municipality = _managed(request, slug, Organisation.Kind.MUNICIPALITY)
     form = UnitForm(request.POST or None, municipality=municipality)
     if request.method == "POST" and form.is_valid():
-        unit = services.unit_create(municipality=municipality, **form.cleaned_data)
+        unit = services.unit_create(
+            actor=_membership(request), municipality=municipality, **form.cleaned_data
+        )
         messages.success(request, _("Enheten %(name)s er opprettet.") % {"name": unit.name})
         return redirect("organisations:detail", slug=municipality.slug)
     return render(
@@ -93,7 +101,9 @@ def cooperation_member_add(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         municipality = form.cleaned_data["municipality"]
         try:
-            services.cooperation_member_add(cooperation=cooperation, **form.cleaned_data)
+            services.cooperation_member_add(
+                actor=_membership(request), cooperation=cooperation, **form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -112,7 +122,7 @@ def steering_seat_add(request: HttpRequest, slug: str) -> HttpResponse:
     members = Organisation.objects.filter(pk__in=selectors.current_member_ids(cooperation))
     form = SteeringSeatForm(request.POST or None, members=members)
     if request.method == "POST" and form.is_valid():
-        services.steering_seat_add(cooperation=cooperation, **form.cleaned_data)
+        services.steering_seat_add(actor=_membership(request), cooperation=cooperation, **form.cleaned_data)
         messages.success(request, _("Plassen i styringsgruppen er lagt til."))
         return redirect("organisations:detail", slug=cooperation.slug)
     return render(
@@ -145,21 +155,39 @@ def frame_list(request: HttpRequest) -> HttpResponse:
 
 @member_required(Perm.FRAME_MANAGE)
 def frame_import(request: HttpRequest) -> HttpResponse:
+    """Check the upload at once (errors on the form, nothing queued); a good file is imported in a task."""
     form = FrameImportForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
-            report = services.frame_import(year=form.cleaned_data["year"], text=form.cleaned_data["file"])
+            job = frame_jobs.frame_import_request(
+                actor=_membership(request).user,
+                year=form.cleaned_data["year"],
+                text=form.cleaned_data["file"],
+                filename=getattr(request.FILES.get("file"), "name", "") or "",
+            )
+        except frame_jobs.FrameImportBusy as exc:
+            form.add_error(None, str(exc))
         except services.FrameImportError as exc:
             errors = exc.report.errors
         else:
-            messages.success(
-                request,
-                _("Kommunerammen for %(y)s er importert: %(n)d kommuner.")
-                % {"y": form.cleaned_data["year"], "n": report.imported},
-            )
-            return redirect(f"/organisasjon/kommuner/?aar={form.cleaned_data['year']}")
-    return render(request, "organisations/frame_import.html", {"form": form, "errors": errors})
+            return redirect("organisations:frame_import_job", pk=job.pk)
+    jobs = FrameImportJob.objects.defer("rows").select_related("requested_by")[:5]
+    return render(request, "organisations/frame_import.html", {"form": form, "errors": errors, "jobs": jobs})
+
+
+@member_required(Perm.FRAME_MANAGE)
+def frame_import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A frame import's state; while it runs the status part reloads itself with htmx."""
+    job = FrameImportJob.objects.defer("rows").select_related("requested_by").filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    template = (
+        "organisations/_frame_import_job.html"
+        if request.htmx  # type: ignore[attr-defined]
+        else "organisations/frame_import_job.html"
+    )
+    return render(request, template, {"job": job})
 
 
 @member_required(Perm.ORG_VIEW)
@@ -211,6 +239,7 @@ def group_set_create(request: HttpRequest) -> HttpResponse:
                 form.add_error("lines", error)
         if form.is_valid():
             group_set = services.group_set_create(
+                actor=membership,
                 name=form.cleaned_data["name"],
                 description=form.cleaned_data["description"],
                 owner=owner,

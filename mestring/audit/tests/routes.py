@@ -11,6 +11,8 @@ def person(world):  # type: ignore[no-untyped-def]
 
 
 ROUTES = [
+    # The roles that administer organisations; what each sees is limited to its own (test_admin_log).
+    Route("audit:admin_log", only({"admin.evje": 200, "planlegger.osterdalen": 200, "drift": 200})),
     Route("audit:innsyn", PERSON, kwargs=person),
     Route("audit:innsyn_json", PERSON, kwargs=person),
     Route("audit:innsyn_pdf", PERSON, kwargs=person),

@@ -1,5 +1,15 @@
 from mestring.core.testing.matrix import Route, expect, only
-from mestring.organisations.models import MunicipalityFrame
+from mestring.organisations.models import FrameImportJob, MunicipalityFrame
+
+
+def ensure_frame_import_job() -> FrameImportJob:
+    job = FrameImportJob.objects.filter(filename="matrise.csv").first()
+    if job is None:
+        job = FrameImportJob.objects.create(
+            year=2026, filename="matrise.csv", status=FrameImportJob.Status.DONE, total_rows=1, unchanged=1
+        )
+    return job
+
 
 ROUTES = [
     Route("organisations:overview", expect(200)),
@@ -7,6 +17,12 @@ ROUTES = [
     Route(
         "organisations:frame_import",
         only({"forsker.nasjonal": 200, "drift": 200}),
+    ),
+    # Frame import jobs concern the national frame: both roles that may import see every job.
+    Route(
+        "organisations:frame_import_job",
+        only({"forsker.nasjonal": 200, "drift": 200}),
+        kwargs=lambda w: {"pk": ensure_frame_import_job().pk},
     ),
     Route("organisations:group_set_list", expect(200)),
     Route(

@@ -72,7 +72,8 @@ def test_steering_seat_add(world) -> None:  # type: ignore[no-untyped-def]
     assert "Brukerrepresentant" in page and "Tynset" in page
 
 
-def test_frame_import_page_shows_line_errors(world) -> None:  # type: ignore[no-untyped-def]
+def test_frame_import_page_shows_line_errors(world, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     client = client_for("forsker.nasjonal")
     bad = "kommunenummer,navn,fylke,helseregion,kostragruppe,innbyggere\n12,X,F,Øst,KG,1\n"
     response = client.post(
@@ -107,7 +108,8 @@ def _xlsx(rows: list[list[Any]]) -> bytes:
     return out.getvalue()
 
 
-def test_frame_import_takes_excel_and_semicolon_files(world) -> None:  # type: ignore[no-untyped-def]
+def test_frame_import_takes_excel_and_semicolon_files(world, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     client = client_for("forsker.nasjonal")
     header = ["kommunenummer", "navn", "fylke", "helseregion", "kostragruppe", "innbyggere"]
     # Excel keeps Oslo's number as 301; the import gives the leading zero back.

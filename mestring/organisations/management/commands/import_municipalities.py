@@ -8,7 +8,8 @@ from mestring.organisations.services import FrameImportError, frame_import
 class Command(BaseCommand):
     help = (
         "Importerer kommunerammen for ett år fra CSV (UTF-8, kommaseparert, overskrift "
-        "kommunenummer,navn,fylke,helseregion,kostragruppe,innbyggere). Alt eller ingenting."
+        "kommunenummer,navn,fylke,helseregion,kostragruppe,innbyggere). Alt eller ingenting. "
+        "Kjører med en gang (nettsiden legger importen i kø for bakgrunnsprosessen)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -35,6 +36,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Kommunerammen for {year}: {report.imported} kommuner "
-                f"({report.created} nye, {report.updated} oppdatert)."
+                f"({report.created} nye, {report.updated} endret, {report.unchanged} uendret"
+                + (f", {report.removed} ikke lenger med" if report.removed else "")
+                + ")."
             )
         )
