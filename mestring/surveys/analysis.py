@@ -648,6 +648,19 @@ def satisfaction_results(survey: SatisfactionSurvey) -> SatisfactionResult:
             )
 
         unit_table = one(answers)
+        if unit_table.grand_total == 0:
+            # Nobody in the round answered this question (optional, or shown only on a condition): a table of
+            # hidden figures would say nothing, so say that.
+            tables.append(
+                Published(
+                    title=q.text,
+                    header=[],
+                    rows=[],
+                    notes=(_("Ingen svar på dette spørsmålet."),),
+                    n=0,
+                )
+            )
+            continue
         linked = suppress_linked(one(municipality_answers), [unit_table], policy)
         columns: list[tuple[str, SuppressedTable]] = [
             (_("Enheten, %(round)s") % {"round": current.name}, linked.children[0]),
@@ -676,7 +689,9 @@ def satisfaction_results(survey: SatisfactionSurvey) -> SatisfactionResult:
                 header=[_("Svar"), *(f"{title} (%)" for title, _t in columns)],
                 rows=body,
                 notes=tuple(notes),
-                n=n,
+                # The question's own n (those in the round who answered it), as in the table's n row; hidden
+                # when suppression hides it. The round's total is in the page's heading.
+                n=linked.children[0].grand_total.value,
             )
         )
     return SatisfactionResult(n, True, minimum, current.name, tables)

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from mestring.stats.suppression import HIDDEN_SYMBOL
 from mestring.surveys import engine
 from mestring.surveys.analysis import Published
 from mestring.surveys.engine import QuestionDef
@@ -206,6 +207,18 @@ def tables_to_csv(tables: Sequence[Published]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def _xlsx_number(text: str) -> int | float | str:
+    """A published figure as a number Excel can sum ('8' → 8, '62,5' → 62.5); ':' and labels stay text."""
+    if not isinstance(text, str) or text == HIDDEN_SYMBOL:
+        return text
+    if text.isdigit():
+        return int(text)
+    try:
+        return float(text.replace(",", ".")) if "," in text else text
+    except ValueError:
+        return text
+
+
 def tables_to_xlsx(tables: Sequence[Published]) -> bytes:
     from openpyxl import Workbook
 
@@ -217,7 +230,12 @@ def tables_to_xlsx(tables: Sequence[Published]) -> bytes:
         sheet.append([t.caption])
         sheet.append(t.header)
         for row in t.rows:
-            sheet.append(row)
+            sheet.append([row[0], *(_xlsx_number(value) for value in row[1:])])
+            for cell in sheet[sheet.max_row][1:]:
+                if isinstance(cell.value, float):
+                    cell.number_format = "0.0"  # Excel shows the decimal comma of a Norwegian locale
+                elif isinstance(cell.value, int):
+                    cell.number_format = "0"
         for note in t.notes:
             sheet.append([note])
         if t.chi2:

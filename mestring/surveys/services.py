@@ -659,6 +659,21 @@ def answer_codes_set(
 # ---------------------------------------------------------------------------------------------------------
 
 
+def open_satisfaction_survey(
+    *, unit: Organisation, version: QuestionnaireVersion
+) -> SatisfactionSurvey | None:
+    """The unit's survey of the same questionnaire (any version) that has an open round, if any."""
+    return (
+        SatisfactionSurvey.objects.filter(
+            unit=unit,
+            version__questionnaire_id=version.questionnaire_id,
+            rounds__closed_on__isnull=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
 @transaction.atomic
 def satisfaction_survey_create(
     *,
@@ -681,6 +696,22 @@ def satisfaction_survey_create(
         }
     if errors:
         raise ValidationError(errors)
+    existing = open_satisfaction_survey(unit=unit, version=version)
+    if existing is not None:
+        # A new period is a new round of the same survey (results compare rounds); a second survey would split
+        # the unit's answers and show in the list under the same name.
+        raise ValidationError(
+            {
+                "version": ValidationError(
+                    _(
+                        "%(unit)s har allerede en åpen brukerundersøkelse med dette skjemaet: «%(title)s». "
+                        "Start en ny runde i den i stedet for å lage en ny undersøkelse."
+                    ),
+                    code="duplicate",
+                    params={"unit": unit.name, "title": existing.title, "pk": existing.pk},
+                )
+            }
+        )
     survey = SatisfactionSurvey.objects.create(
         unit=unit,
         version=version,

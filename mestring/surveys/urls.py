@@ -34,6 +34,11 @@ urlpatterns = [
     path("brukerundersokelser/<int:pk>/", views.unit_survey_detail, name="unit_survey_detail"),
     path("brukerundersokelser/<int:pk>/runde/", views.unit_survey_round, name="unit_survey_round"),
     path("brukerundersokelser/<int:pk>/resultater/", views.unit_survey_results, name="unit_survey_results"),
+    path(
+        "brukerundersokelser/<int:pk>/resultater/<str:fmt>/",
+        views.unit_survey_results_export,
+        name="unit_survey_results_export",
+    ),
     # National surveys
     path("nasjonale/", views.national_list, name="national_list"),
     path("nasjonale/ny/", views.national_create, name="national_create"),

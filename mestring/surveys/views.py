@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -734,6 +735,17 @@ def _unit_survey(code: str) -> SatisfactionSurvey | None:
     )
 
 
+KIOSK_IDLE_SECONDS = 180
+"""Kiosk: seconds without input before a half-filled form (or one showing an error) is emptied and the blank
+start page shown; `MESTRING_KIOSK_IDLE_SECONDS` overrides it. The last `KIOSK_IDLE_WARNING_SECONDS` count
+down visibly, and any touch or key continues (`static/surveys/kiosk.js`)."""
+KIOSK_IDLE_WARNING_SECONDS = 30
+
+
+def kiosk_idle_seconds() -> int:
+    return max(int(getattr(settings, "MESTRING_KIOSK_IDLE_SECONDS", KIOSK_IDLE_SECONDS)), 1)
+
+
 def _unit_form(request: HttpRequest, code: str, *, kiosk: bool) -> HttpResponse:
     survey = _unit_survey(code)
     if survey is None:
@@ -766,6 +778,9 @@ def _unit_form(request: HttpRequest, code: str, *, kiosk: bool) -> HttpResponse:
             "errors": errors,
             "general_error": errors.get("__all__", ""),
             "error_count": len(errors),
+            "kiosk_url": reverse("surveys:unit_kiosk", args=[code]),
+            "idle_seconds": kiosk_idle_seconds(),
+            "idle_warning_seconds": min(KIOSK_IDLE_WARNING_SECONDS, kiosk_idle_seconds()),
         },
         status=400 if errors else 200,
     )
@@ -824,15 +839,22 @@ def unit_survey_create(request: HttpRequest) -> HttpResponse:
     ensure_default_questionnaires()
     units = access.units_in_scope(membership)
     form = UnitSurveyForm(request.POST or None, units=units, versions=_satisfaction_versions(membership))
+    existing = None
     if request.method == "POST" and form.is_valid():
+        chosen = dict(form.cleaned_data)
         try:
-            survey = services.satisfaction_survey_create(**form.cleaned_data)
+            survey = services.satisfaction_survey_create(**chosen)
         except ValidationError as exc:
             apply_errors(form, exc)
+            existing = services.open_satisfaction_survey(unit=chosen["unit"], version=chosen["version"])
         else:
             messages.success(request, _("Brukerundersøkelsen er opprettet."))
             return redirect("surveys:unit_survey_detail", pk=survey.pk)
-    return render(request, "surveys/form.html", {"form": form, "title": _("Ny brukerundersøkelse")})
+    return render(
+        request,
+        "surveys/form.html",
+        {"form": form, "title": _("Ny brukerundersøkelse"), "existing_survey": existing},
+    )
 
 
 def _qr_svg(url: str) -> str:
@@ -893,6 +915,30 @@ def unit_survey_results(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": membership.can(Perm.SURVEY_UNIT_MANAGE),
         },
     )
+
+
+@member_required()
+def unit_survey_results_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The results page's tables as CSV/XLSX: the same suppressed figures, through the same table writers as
+    the national survey's table export. Below the minimum number of answers there is nothing to export."""
+    membership = _require_any(request, Perm.SURVEY_UNIT_MANAGE, Perm.AGGREGATE_VIEW)
+    survey = access.access_unit_survey(membership, pk)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    result = analysis.satisfaction_results(survey)
+    if not result.enough:
+        messages.info(
+            request,
+            _("Resultatene kan lastes ned når minst %(minimum)s har svart i runden.")
+            % {"minimum": result.minimum},
+        )
+        return redirect("surveys:unit_survey_results", pk=survey.pk)
+    content = exports.tables_to_csv(result.tables) if fmt == "csv" else exports.tables_to_xlsx(result.tables)
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = (
+        f'attachment; filename="brukerundersokelse-{survey.pk}-resultater.{fmt}"'
+    )
+    return response
 
 
 # ---------------------------------------------------------------------------------------------------------

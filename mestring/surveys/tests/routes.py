@@ -165,6 +165,19 @@ ROUTES = [
         ),
         kwargs=_unit,
     ),
+    Route(
+        "surveys:unit_survey_results_export",
+        only(
+            {
+                "admin.evje": 302,  # the fixture round has too few answers: back to the results page
+                "analytiker.setesdal": 302,
+                "leder.valle": 404,
+                "planlegger.osterdalen": 404,
+                "forsker.nasjonal": 404,
+            }
+        ),
+        kwargs=lambda w: {**_unit(w), "fmt": "csv"},
+    ),
     # National surveys: the owning national analyst only.
     Route("surveys:national_list", only(NATIONAL)),
     Route("surveys:national_create", only(NATIONAL)),

@@ -75,6 +75,36 @@ def test_unit_survey_in_kiosk_mode(page: Any, world: Any) -> None:
     assert answer.data == {"tilgjengelig": "3", "forbedring": "Lengre åpningstid"}
 
 
+def test_kiosk_form_left_half_filled_is_emptied(page: Any, world: Any) -> None:
+    survey = fixtures.unit_survey(world)
+    page.goto(f"/undersokelser/u/{survey.code}/kiosk/")
+    # Shorten the idle time (180 s, the last 30 counted down) through the data attributes kiosk.js reads.
+    page.evaluate(
+        "() => { const box = document.querySelector('[data-kiosk-idle]');"
+        " box.dataset.idleSeconds = '4'; box.dataset.warningSeconds = '2'; }"
+    )
+    page.locator("fieldset[data-question='tilgjengelig']").get_by_label("I stor grad").check()
+    page.get_by_label("Er det noe vi kan gjøre bedre?").fill("Halvveis")
+    warning = page.locator("[data-idle-warning]")
+    warning.wait_for(state="visible", timeout=5000)
+    assert "Trykk hvor som helst for å fortsette." in warning.inner_text()
+    live = page.locator("[data-idle-live]")
+    assert live.get_attribute("aria-live") == "polite" and "Skjemaet tømmes om" in live.inner_text()
+    assert_accessible(page)
+    # A touch anywhere continues with the answers kept ...
+    page.get_by_role("heading", level=1).click()
+    assert warning.is_hidden()
+    assert page.get_by_label("Er det noe vi kan gjøre bedre?").input_value() == "Halvveis"
+    # ... and left alone, the form is emptied and the blank start page shown, with nothing submitted.
+    page.wait_for_function(
+        "() => document.querySelector('[data-kiosk-idle]').dataset.idleSeconds !== '4'", timeout=8000
+    )
+    assert page.url.endswith(f"/undersokelser/u/{survey.code}/kiosk/")
+    assert not page.locator("fieldset[data-question='tilgjengelig'] input:checked").count()
+    assert page.get_by_label("Er det noe vi kan gjøre bedre?").input_value() == ""
+    assert not SatisfactionAnswer.objects.filter(round__survey=survey).exists()
+
+
 def test_analyst_pages(page: Any, world: Any) -> None:
     from mestring.surveys.demo import load_national
 
