@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from mestring.accounts.models import Membership
 from mestring.accounts.selectors import memberships_of
 
 SESSION_KEY = "active_membership_id"
@@ -35,6 +36,15 @@ def choose_membership(request: HttpRequest):  # type: ignore[no-untyped-def]
     for membership in memberships:
         if membership.pk == wanted:
             return membership
+    if wanted is not None:
+        # The chosen membership has ended (e.g. an administrator changed the role, which ends it and opens
+        # another): never act through it; stay in the same organisation if the user still has access there.
+        ended_in = (
+            Membership.objects.filter(pk=wanted, user=user).values_list("organisation_id", flat=True).first()
+        )
+        chosen = next((m for m in memberships if m.organisation_id == ended_in), memberships[0])
+        request.session[SESSION_KEY] = chosen.pk
+        return chosen
     return memberships[0]
 
 

@@ -44,6 +44,8 @@ class Membership(models.Model):
     title = models.CharField(_("stillingstittel"), max_length=200, blank=True, default="")
     valid_from = models.DateField(_("fra"), default=date(2000, 1, 1))
     valid_to = models.DateField(_("til"), null=True, blank=True)
+    # Optimistic locking: administrators editing the same membership at once (see staff_change_role).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = MembershipQuerySet.as_manager()
 

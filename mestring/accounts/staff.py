@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.auth.validators import UnicodeUsernameValidator
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from mestring.accounts.models import Membership, User
 from mestring.accounts.roles import Perm, Role
 from mestring.audit.services import record_admin_change
+from mestring.core.errors import StaleEditError
 from mestring.core.permissions import member_required
 from mestring.organisations.models import Organisation
 
@@ -110,6 +111,21 @@ class StaffForm(forms.Form):
         if duplicate:
             self.add_error("role", _("Brukeren har allerede denne rollen i denne organisasjonen."))
         return data
+
+
+class RoleChangeForm(forms.Form):
+    """A new role and/or title for a running membership. `version` is the membership as the page showed it."""
+
+    role = forms.ChoiceField(label=gettext_lazy("Ny rolle"))
+    title = forms.CharField(label=gettext_lazy("Stillingstittel"), max_length=200, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args: Any, actor: Membership, membership: Membership, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial", {"role": membership.role, "title": membership.title, "version": membership.version}
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = grantable_roles(actor)  # type: ignore[attr-defined]
 
 
 def _not_ended() -> Q:
@@ -201,7 +217,8 @@ def staff_grant(
         membership.valid_from = timezone.localdate()
         membership.valid_to = None
         membership.title = data["title"] or membership.title
-        membership.save(update_fields=["valid_from", "valid_to", "title"])
+        membership.version += 1
+        membership.save(update_fields=["valid_from", "valid_to", "title", "version"])
         action = "reopened"
         changes = {
             "valid_from": [_iso(before[0]), _iso(membership.valid_from)],
@@ -233,7 +250,8 @@ def staff_end(*, actor: Membership, membership: Membership) -> Membership:
     yesterday = timezone.localdate() - timedelta(days=1)
     membership.valid_to = min(yesterday, membership.valid_to or date.max)
     membership.valid_from = min(membership.valid_from, membership.valid_to)
-    membership.save(update_fields=["valid_to", "valid_from"])
+    membership.version += 1
+    membership.save(update_fields=["valid_to", "valid_from", "version"])
     record_admin_change(
         actor=actor,
         organisation=membership.organisation,
@@ -246,6 +264,105 @@ def staff_end(*, actor: Membership, membership: Membership) -> Membership:
         subject_user=membership.user,
     )
     return membership
+
+
+@transaction.atomic
+def staff_change_role(
+    *, actor: Membership, membership: Membership, role: str, title: str, expected_version: int
+) -> Membership:
+    """Give a running membership another role and/or title. Returns the membership that runs from today.
+
+    A new role ends the current membership (yesterday, as `staff_end` does: the end date is inclusive) and
+    opens the user's membership with the new role in the same organisation from today: a new row, or the
+    user's ended row with that role opened again (one row per user × organisation × role, as `staff_grant`
+    reopens it). So each row keeps the period the user had that role. A changed title alone is not a change
+    of access: it is edited in place. One row in the administration change log ("changed", old and new role).
+
+    Refusals (nothing written): PermissionDenied when the membership is outside what the actor administers;
+    ValidationError (Norwegian) for the actor's own membership, a role the actor may not give, an ended
+    membership, a role the user already has here, or no change; StaleEditError when someone else changed
+    the membership after `expected_version` was read.
+    """
+    if not manageable_memberships(actor).filter(pk=membership.pk).exists():
+        raise PermissionDenied
+    if membership.pk == actor.pk:
+        # Changing one's own role could lock the administrator out (and nobody would see it happen):
+        # another administrator does it, as with ending one's own access.
+        raise ValidationError(
+            _("Du kan ikke endre din egen rolle. Be en annen administrator om å gjøre det.")
+        )
+    if role not in dict(grantable_roles(actor)):
+        raise ValidationError({"role": [_("Du kan ikke gi rollen «%(r)s».") % {"r": role}]})
+    current = Membership.objects.select_for_update().filter(pk=membership.pk).first()
+    if current is None or current.version != expected_version:
+        raise StaleEditError()
+    today = timezone.localdate()
+    if (current.valid_to is not None and current.valid_to < today) or current.valid_from > today:
+        raise ValidationError(_("Bare tilganger som gjelder nå, kan endres."))
+    title = (title or "").strip()
+    if role == current.role and title == current.title:
+        raise ValidationError(_("Du har ikke endret rolle eller stillingstittel."))
+
+    old_role, old_title = current.role, current.title
+    if role == current.role:
+        current.title = title
+        current.version += 1
+        current.save(update_fields=["title", "version"])
+        record_admin_change(
+            actor=actor,
+            organisation=current.organisation,
+            obj=current,
+            action="changed",
+            changes={"title": [old_title, title]},
+            subject_user=current.user,
+        )
+        return current
+
+    target = (
+        Membership.objects.select_for_update()
+        .filter(user_id=current.user_id, organisation_id=current.organisation_id, role=role)
+        .first()
+    )
+    if target is not None and (target.valid_to is None or target.valid_to >= today):
+        raise ValidationError({"role": [_("Brukeren har allerede denne rollen i denne organisasjonen.")]})
+
+    # End the current membership: its access stops now.
+    old_period = (current.valid_from, current.valid_to)
+    current.valid_to = min(today - timedelta(days=1), current.valid_to or date.max)
+    current.valid_from = min(current.valid_from, current.valid_to)
+    current.version += 1
+    current.save(update_fields=["valid_to", "valid_from", "version"])
+
+    if target is None:
+        target = Membership.objects.create(
+            user_id=current.user_id,
+            organisation_id=current.organisation_id,
+            role=role,
+            title=title,
+            valid_from=today,
+            valid_to=old_period[1],
+        )
+    else:
+        target.valid_from = today
+        target.valid_to = old_period[1]
+        target.title = title
+        target.version += 1
+        target.save(update_fields=["valid_from", "valid_to", "title", "version"])
+    record_admin_change(
+        actor=actor,
+        organisation=current.organisation,
+        obj=target,
+        action="changed",
+        changes={
+            "role": [old_role, role],
+            "title": [old_title, title],
+            "valid_from": [_iso(old_period[0]), _iso(target.valid_from)],
+            "ended_membership": [current.pk, None],
+            "ended_valid_to": [_iso(old_period[1]), _iso(current.valid_to)],
+        },
+        subject_user=current.user,
+    )
+    return target
 
 
 @transaction.atomic
@@ -321,6 +438,48 @@ def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Tilgangen til %(u)s er avsluttet.") % {"u": membership.user})
         return redirect("accounts:staff_list")
     return render(request, "accounts/membership_end_confirm.html", {"m": membership})
+
+
+@member_required(Perm.ORG_MANAGE)
+def membership_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET shows the form with the current role and title; POST changes them (`staff_change_role`)."""
+    actor: Membership = request.membership  # type: ignore[attr-defined]
+    membership = manageable_memberships(actor).filter(pk=pk).select_related("user", "organisation").first()
+    if membership is None:
+        raise Http404
+    if membership.pk == actor.pk:
+        messages.error(
+            request, _("Du kan ikke endre din egen rolle. Be en annen administrator om å gjøre det.")
+        )
+        return redirect("accounts:staff_list")
+    if (
+        request.method != "POST"
+        and membership.valid_to is not None
+        and membership.valid_to < timezone.localdate()
+    ):
+        # On POST the service answers: an ended membership changed under the form is a stale edit.
+        messages.error(request, _("Tilgangen er avsluttet. Gi en ny tilgang under «Gi tilgang»."))
+        return redirect("accounts:staff_list")
+    form = RoleChangeForm(request.POST or None, actor=actor, membership=membership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = staff_change_role(
+                actor=actor,
+                membership=membership,
+                role=form.cleaned_data["role"],
+                title=form.cleaned_data["title"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("%(u)s har nå rollen %(m)s.") % {"u": membership.user, "m": changed})
+            return redirect("accounts:staff_list")
+    return render(request, "accounts/membership_change.html", {"form": form, "m": membership})
 
 
 @member_required(Perm.ORG_MANAGE)

@@ -14,5 +14,6 @@ urlpatterns = [
     path("ansatte/", staff.staff_list, name="staff_list"),
     path("ansatte/ny/", staff.staff_add, name="staff_add"),
     path("ansatte/<int:pk>/avslutt/", staff.membership_end, name="membership_end"),
+    path("ansatte/<int:pk>/endre-rolle/", staff.membership_change, name="membership_change"),
     path("ansatte/<int:pk>/ny-lenke/", staff.password_link_send, name="password_link_send"),
 ]

@@ -27,6 +27,12 @@ ROUTES = [
         kwargs=lambda w: {"pk": w.user("koordinator.evje").memberships.get().pk},
     ),
     Route(
+        "accounts:membership_change",
+        # GET shows the form; Østerdalen's planner does not administer Evje's staff.
+        only({"admin.evje": 200, "planlegger.osterdalen": 404, "drift": 200}),
+        kwargs=lambda w: {"pk": w.user("koordinator.evje").memberships.get().pk},
+    ),
+    Route(
         "accounts:password_link_send",
         only({"admin.evje": 405, "planlegger.osterdalen": 405, "drift": 405}),
         kwargs=lambda w: {"pk": w.user("koordinator.evje").memberships.get().pk},
