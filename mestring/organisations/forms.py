@@ -18,13 +18,25 @@ class UnitForm(forms.Form):
     contact_email = forms.EmailField(label=_("Kontaktadresse (e-post)"), required=False)
     address = forms.CharField(label=_("Postadresse"), max_length=300, required=False)
 
-    def __init__(self, *args: Any, municipality: Organisation, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, municipality: Organisation, instance: Organisation | None = None, **kwargs: Any
+    ) -> None:
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "name": instance.name,
+                "contact_email": instance.contact_email,
+                "address": instance.address,
+            }
         super().__init__(*args, **kwargs)
         self.municipality = municipality
+        self.instance = instance
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
-        if Organisation.objects.filter(kind="unit", parent=self.municipality, name__iexact=name).exists():
+        taken = Organisation.objects.filter(kind="unit", parent=self.municipality, name__iexact=name)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
             raise forms.ValidationError(_("Kommunen har allerede en enhet med dette navnet."))
         return name
 
@@ -47,6 +59,25 @@ class CooperationMemberForm(forms.Form):
         if start and end and end < start:
             self.add_error("valid_to", _("Sluttdatoen kan ikke være før startdatoen."))
         return data
+
+
+class CooperationMemberEndForm(forms.Form):
+    valid_to = forms.DateField(
+        label=_("Siste dag som medlem"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class AgreementForm(forms.Form):
+    members_see_each_other = forms.BooleanField(
+        label=_("Medlemskommunene kan se hverandres enheter og nøkkeltall"), required=False
+    )
+    shares_person_data = forms.BooleanField(
+        label=_("Felles personell kan følge opp personer i alle medlemskommuner"),
+        help_text=_("Gir ansatte i samarbeidet tjenstlig tilgang til personer på tvers av medlemskommunene."),
+        required=False,
+    )
 
 
 class SteeringSeatForm(forms.Form):

@@ -110,8 +110,20 @@ def staff_of(organisation: Organisation) -> list[StaffLine]:
     return [StaffLine(user=users[pk], labels=", ".join(labels[pk])) for pk in users]
 
 
-def units_of(municipality: Organisation) -> QuerySet[Organisation]:
-    return Organisation.objects.filter(kind=Kind.UNIT, parent=municipality).order_by("name")
+def units_of(municipality: Organisation, *, include_closed: bool = False) -> QuerySet[Organisation]:
+    """The municipality's units; closed (laid down) units only when asked for (history, reports)."""
+    units = Organisation.objects.filter(kind=Kind.UNIT, parent=municipality)
+    if not include_closed:
+        units = units.filter(is_active=True)
+    return units.order_by("name")
+
+
+def active_units(municipality_ids: set[int] | list[int]) -> QuerySet[Organisation]:
+    """Units to choose from in the given municipalities: closed units are left out. Pickers in every app
+    should use this; reports and history read units without this filter so closed units keep their rows."""
+    return Organisation.objects.filter(
+        kind=Kind.UNIT, parent_id__in=list(municipality_ids), is_active=True
+    ).order_by("name")
 
 
 def frame_years() -> list[int]:

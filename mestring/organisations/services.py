@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mestring.audit.services import record_admin_change
 from mestring.organisations.models import (
@@ -389,6 +391,190 @@ def steering_seat_add(
         },
     )
     return seat
+
+
+def _unit_name_taken(municipality: Organisation, name: str, *, exclude_pk: int | None = None) -> bool:
+    units = Organisation.objects.filter(kind=Organisation.Kind.UNIT, parent=municipality, name__iexact=name)
+    if exclude_pk is not None:
+        units = units.exclude(pk=exclude_pk)
+    return units.exists()
+
+
+@transaction.atomic
+def unit_update(
+    *,
+    unit: Organisation,
+    name: str,
+    contact_email: str = "",
+    address: str = "",
+    actor: Membership | None = None,
+) -> Organisation:
+    """Rename a unit or change its contact details. The slug stays, so links and history keep working."""
+    if unit.kind != Organisation.Kind.UNIT:
+        raise ValueError("only units are edited here")
+    unit = Organisation.objects.select_for_update().get(pk=unit.pk)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Enheten må ha et navn.")})
+    assert unit.parent is not None
+    if _unit_name_taken(unit.parent, name, exclude_pk=unit.pk):
+        raise ValidationError({"name": _("Kommunen har allerede en enhet med dette navnet.")})
+    new = {"name": name, "contact_email": contact_email.strip(), "address": address.strip()}
+    changes = {key: [getattr(unit, key), value] for key, value in new.items() if getattr(unit, key) != value}
+    if not changes:
+        return unit
+    for key, value in new.items():
+        setattr(unit, key, value)
+    unit.save(update_fields=list(changes))
+    record_admin_change(actor=actor, organisation=unit.parent, obj=unit, action="changed", changes=changes)
+    return unit
+
+
+def unit_open_person_count(unit: Organisation, on: date | None = None) -> int:
+    """Persons the unit still serves: service relations without an end, or ending on or after `on`."""
+    from mestring.people.models import ServiceRelation
+
+    day = on or timezone.localdate()
+    return (
+        ServiceRelation.objects.filter(unit=unit)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .values("person_id")
+        .distinct()
+        .count()
+    )
+
+
+@transaction.atomic
+def unit_close(*, unit: Organisation, actor: Membership | None = None) -> Organisation:
+    """Close (lay down) a unit: it leaves the choosers but stays in history and reports.
+
+    Refused while the unit still serves persons; their service relations are never ended from here, so
+    nobody's follow-up is cut off silently."""
+    if unit.kind != Organisation.Kind.UNIT:
+        raise ValueError("only units are closed here")
+    unit = Organisation.objects.select_for_update().get(pk=unit.pk)
+    if not unit.is_active:
+        raise ValidationError(_("Enheten er allerede lagt ned."))
+    served = unit_open_person_count(unit)
+    if served:
+        raise ValidationError(
+            ngettext(
+                "Enheten følger fortsatt opp %(n)d person. Flytt personen til en annen enhet under "
+                "«Team og tjenester» på personens side før enheten legges ned.",
+                "Enheten følger fortsatt opp %(n)d personer. Flytt dem til en annen enhet under "
+                "«Team og tjenester» på hver persons side før enheten legges ned.",
+                served,
+            )
+            % {"n": served},
+            code="unit_serves_persons",
+        )
+    unit.is_active = False
+    unit.save(update_fields=["is_active"])
+    record_admin_change(
+        actor=actor,
+        organisation=unit.parent,
+        obj=unit,
+        action="ended",
+        changes={"is_active": [True, False], "closed_on": [None, timezone.localdate().isoformat()]},
+    )
+    return unit
+
+
+@transaction.atomic
+def cooperation_member_end(
+    *,
+    member: CooperationMember,
+    valid_to: date,
+    actor: Membership | None = None,
+) -> CooperationMember:
+    """A member municipality leaves the cooperation: its period ends on `valid_to` (the last day)."""
+    member = (
+        CooperationMember.objects.select_for_update()
+        .select_related("cooperation", "municipality")
+        .get(pk=member.pk)
+    )
+    if valid_to < member.valid_from:
+        raise ValidationError(
+            {
+                "valid_to": _("Sluttdatoen kan ikke være før medlemskapet startet (%(from)s).")
+                % {"from": member.valid_from.strftime("%d.%m.%Y")}
+            }
+        )
+    if member.valid_to is not None and valid_to >= member.valid_to:
+        raise ValidationError(
+            {
+                "valid_to": _(
+                    "Medlemskapet slutter allerede %(to)s. Velg en tidligere dato for å avslutte det før."
+                )
+                % {"to": member.valid_to.strftime("%d.%m.%Y")}
+            }
+        )
+    before = member.valid_to
+    member.valid_to = valid_to
+    member.save(update_fields=["valid_to"])
+    record_admin_change(
+        actor=actor,
+        organisation=member.cooperation,
+        obj=member,
+        action="ended",
+        changes={
+            "municipality": [member.municipality.name, member.municipality.name],
+            "valid_to": [before.isoformat() if before else None, valid_to.isoformat()],
+        },
+    )
+    return member
+
+
+@transaction.atomic
+def steering_seat_remove(*, seat: SteeringGroupMember, actor: Membership | None = None) -> None:
+    """Remove a seat from the steering group; the change log keeps what it was."""
+    seat = (
+        SteeringGroupMember.objects.select_for_update()
+        .select_related("cooperation", "municipality")
+        .get(pk=seat.pk)
+    )
+    record_admin_change(
+        actor=actor,
+        organisation=seat.cooperation,
+        obj=seat,
+        action="removed",
+        changes={
+            "title": [seat.title, None],
+            "municipality": [seat.municipality.name if seat.municipality else None, None],
+            "holder": [seat.holder, None],
+        },
+    )
+    seat.delete()
+
+
+@transaction.atomic
+def cooperation_agreement_update(
+    *,
+    cooperation: Organisation,
+    members_see_each_other: bool,
+    shares_person_data: bool,
+    actor: Membership | None = None,
+) -> Organisation:
+    """Change the agreement flags. `shares_person_data` decides whether the cooperation's shared staff
+    work with persons in all member municipalities, so callers confirm that change with the user first."""
+    if cooperation.kind != Organisation.Kind.COOPERATION:
+        raise ValueError("agreement flags belong to a cooperation")
+    cooperation = Organisation.objects.select_for_update().get(pk=cooperation.pk)
+    new = {"members_see_each_other": members_see_each_other, "shares_person_data": shares_person_data}
+    changes = {
+        key: [getattr(cooperation, key), value]
+        for key, value in new.items()
+        if getattr(cooperation, key) != value
+    }
+    if not changes:
+        return cooperation
+    for key, value in new.items():
+        setattr(cooperation, key, value)
+    cooperation.save(update_fields=list(changes))
+    record_admin_change(
+        actor=actor, organisation=cooperation, obj=cooperation, action="changed", changes=changes
+    )
+    return cooperation
 
 
 def parse_group_lines(text: str, known_numbers: set[str]) -> tuple[dict[str, str], list[str]]:

@@ -15,4 +15,13 @@ urlpatterns = [
     path("<slug:slug>/enheter/ny/", views.unit_create, name="unit_create"),
     path("<slug:slug>/medlemmer/ny/", views.cooperation_member_add, name="cooperation_member_add"),
     path("<slug:slug>/styringsgruppe/ny/", views.steering_seat_add, name="steering_seat_add"),
+    path("<slug:slug>/endre/", views.unit_update, name="unit_update"),
+    path("<slug:slug>/legg-ned/", views.unit_close, name="unit_close"),
+    path(
+        "<slug:slug>/medlemmer/<int:pk>/avslutt/", views.cooperation_member_end, name="cooperation_member_end"
+    ),
+    path(
+        "<slug:slug>/styringsgruppe/<int:pk>/fjern/", views.steering_seat_remove, name="steering_seat_remove"
+    ),
+    path("<slug:slug>/avtale/", views.cooperation_agreement_update, name="cooperation_agreement_update"),
 ]

@@ -4,7 +4,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from mestring.accounts.models import Membership
 from mestring.accounts.roles import Perm
@@ -12,6 +14,8 @@ from mestring.core.permissions import member_required
 from mestring.organisations import frame_jobs, selectors, services
 from mestring.organisations.access import access_group_set, access_organisation
 from mestring.organisations.forms import (
+    AgreementForm,
+    CooperationMemberEndForm,
     CooperationMemberForm,
     FrameImportForm,
     GroupSetForm,
@@ -24,6 +28,7 @@ from mestring.organisations.models import (
     GroupSet,
     MunicipalityFrame,
     Organisation,
+    SteeringGroupMember,
 )
 
 
@@ -31,14 +36,24 @@ def _membership(request: HttpRequest) -> Membership:
     return request.membership  # type: ignore[attr-defined, no-any-return]
 
 
+def _administers(membership: Membership, organisation: Organisation) -> bool:
+    """Its own organisation, a cooperation its municipality hosts, or a unit of its municipality."""
+    own = membership.organisation
+    return (
+        membership.can(Perm.SYSTEM_ADMIN)
+        or organisation == own
+        or organisation.host_id == own.pk
+        or (organisation.kind == Organisation.Kind.UNIT and organisation.parent_id == own.pk)
+    )
+
+
 def _managed(request: HttpRequest, slug: str, kind: str) -> Organisation:
-    """An organisation of `kind` the actor administers: its own, or a cooperation its municipality hosts."""
+    """An organisation of `kind` the actor administers (see `_administers`); anything else answers 404."""
     membership = _membership(request)
     organisation = access_organisation(membership, slug)
     if organisation.kind != kind:
         raise Http404
-    own = membership.organisation
-    if membership.can(Perm.SYSTEM_ADMIN) or organisation == own or organisation.host_id == own.pk:
+    if _administers(membership, organisation):
         return organisation
     raise Http404
 
@@ -63,7 +78,9 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
             if year
             else None
         )
-        context["units"] = selectors.units_of(organisation)
+        units = list(selectors.units_of(organisation, include_closed=True))
+        context["units"] = [unit for unit in units if unit.is_active]
+        context["closed_units"] = [unit for unit in units if not unit.is_active]
         context["cooperations"] = selectors.cooperations_of(organisation).filter(pk__in=visible_ids)
     if organisation.is_cooperation:
         context["member_links"] = CooperationMember.objects.filter(cooperation=organisation).select_related(
@@ -71,9 +88,8 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
         context["steering_group"] = organisation.steering_group.select_related("municipality")
     context["staff"] = selectors.staff_of(organisation)
-    context["can_manage"] = membership.can(Perm.ORG_MANAGE) and (
-        organisation == membership.organisation or organisation.host_id == membership.organisation_id
-    )
+    context["can_manage"] = membership.can(Perm.ORG_MANAGE) and _administers(membership, organisation)
+    context["today"] = timezone.localdate()
     return render(request, "organisations/detail.html", context)
 
 
@@ -129,6 +145,144 @@ def steering_seat_add(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "organisations/form.html",
         {"form": form, "organisation": cooperation, "title": _("Ny plass i styringsgruppen")},
+    )
+
+
+@member_required(Perm.ORG_MANAGE)
+def unit_update(request: HttpRequest, slug: str) -> HttpResponse:
+    """Rename a unit or change its contact details."""
+    unit = _managed(request, slug, Organisation.Kind.UNIT)
+    assert unit.parent is not None
+    form = UnitForm(request.POST or None, municipality=unit.parent, instance=unit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_update(actor=_membership(request), unit=unit, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Enheten er oppdatert."))
+            return redirect("organisations:detail", slug=unit.slug)
+    return render(
+        request,
+        "organisations/form.html",
+        {"form": form, "organisation": unit, "title": _("Endre enheten")},
+    )
+
+
+@member_required(Perm.ORG_MANAGE)
+@require_http_methods(["GET", "POST"])
+def unit_close(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET: a confirmation page (or why the unit cannot be closed yet); POST: close the unit."""
+    unit = _managed(request, slug, Organisation.Kind.UNIT)
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            services.unit_close(actor=_membership(request), unit=unit)
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, _("Enheten %(name)s er lagt ned.") % {"name": unit.name})
+            return redirect("organisations:detail", slug=unit.slug)
+    return render(
+        request,
+        "organisations/unit_close.html",
+        {"unit": unit, "served": services.unit_open_person_count(unit), "errors": errors},
+    )
+
+
+def _member_link(cooperation: Organisation, pk: int) -> CooperationMember:
+    member = (
+        CooperationMember.objects.select_related("municipality", "cooperation")
+        .filter(cooperation=cooperation, pk=pk)
+        .first()
+    )
+    if member is None:
+        raise Http404
+    return member
+
+
+@member_required(Perm.ORG_MANAGE)
+@require_http_methods(["GET", "POST"])
+def cooperation_member_end(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A member municipality leaves: confirm the last day of its membership."""
+    cooperation = _managed(request, slug, Organisation.Kind.COOPERATION)
+    member = _member_link(cooperation, pk)
+    form = CooperationMemberEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cooperation_member_end(actor=_membership(request), member=member, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Medlemskapet til %(m)s er avsluttet fra og med dagen etter %(d)s.")
+                % {"m": member.municipality.name, "d": form.cleaned_data["valid_to"].strftime("%d.%m.%Y")},
+            )
+            return redirect("organisations:detail", slug=cooperation.slug)
+    return render(
+        request,
+        "organisations/member_end.html",
+        {"form": form, "organisation": cooperation, "member": member},
+    )
+
+
+@member_required(Perm.ORG_MANAGE)
+@require_http_methods(["GET", "POST"])
+def steering_seat_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """GET: a confirmation page; POST: remove the seat."""
+    cooperation = _managed(request, slug, Organisation.Kind.COOPERATION)
+    seat = (
+        SteeringGroupMember.objects.select_related("municipality")
+        .filter(cooperation=cooperation, pk=pk)
+        .first()
+    )
+    if seat is None:
+        raise Http404
+    if request.method == "POST":
+        services.steering_seat_remove(actor=_membership(request), seat=seat)
+        messages.success(request, _("Plassen «%(t)s» er fjernet fra styringsgruppen.") % {"t": seat.title})
+        return redirect("organisations:detail", slug=cooperation.slug)
+    return render(request, "organisations/seat_remove.html", {"organisation": cooperation, "seat": seat})
+
+
+@member_required(Perm.ORG_MANAGE)
+@require_http_methods(["GET", "POST"])
+def cooperation_agreement_update(request: HttpRequest, slug: str) -> HttpResponse:
+    """Edit the agreement flags. Changing `shares_person_data` changes who works with person data, so it
+    takes a second, explicit confirmation."""
+    cooperation = _managed(request, slug, Organisation.Kind.COOPERATION)
+    initial = {
+        "members_see_each_other": cooperation.members_see_each_other,
+        "shares_person_data": cooperation.shares_person_data,
+    }
+    # Every box unticked posts no fields at all, so bind on the method, not on the data.
+    form = AgreementForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        shares = form.cleaned_data["shares_person_data"]
+        if shares != cooperation.shares_person_data and request.POST.get("bekreft") != "ja":
+            members = Organisation.objects.filter(pk__in=selectors.current_member_ids(cooperation)).order_by(
+                "name"
+            )
+            return render(
+                request,
+                "organisations/agreement_confirm.html",
+                {
+                    "organisation": cooperation,
+                    "data": form.cleaned_data,
+                    "members": members,
+                    "staff": selectors.staff_of(cooperation),
+                },
+            )
+        services.cooperation_agreement_update(
+            actor=_membership(request), cooperation=cooperation, **form.cleaned_data
+        )
+        messages.success(request, _("Avtalen er oppdatert."))
+        return redirect("organisations:detail", slug=cooperation.slug)
+    return render(
+        request,
+        "organisations/form.html",
+        {"form": form, "organisation": cooperation, "title": _("Endre samarbeidsavtalen")},
     )
 
 

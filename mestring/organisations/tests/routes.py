@@ -1,5 +1,10 @@
 from mestring.core.testing.matrix import Route, expect, only
-from mestring.organisations.models import FrameImportJob, MunicipalityFrame
+from mestring.organisations.models import (
+    CooperationMember,
+    FrameImportJob,
+    MunicipalityFrame,
+    SteeringGroupMember,
+)
 
 
 def ensure_frame_import_job() -> FrameImportJob:
@@ -9,6 +14,16 @@ def ensure_frame_import_job() -> FrameImportJob:
             year=2026, filename="matrise.csv", status=FrameImportJob.Status.DONE, total_rows=1, unchanged=1
         )
     return job
+
+
+def valle_in_setesdal() -> CooperationMember:
+    return CooperationMember.objects.filter(
+        cooperation__slug="setesdal", municipality__slug="valle"
+    ).earliest("valid_from")
+
+
+def osterdalen_seat() -> SteeringGroupMember:
+    return SteeringGroupMember.objects.filter(cooperation__slug="osterdalen").earliest("pk")
 
 
 ROUTES = [
@@ -68,6 +83,32 @@ ROUTES = [
     ),
     Route(
         "organisations:steering_seat_add",
+        only({"planlegger.osterdalen": 200, "drift": 200, "admin.evje": 404}, otherwise=403),
+        kwargs=lambda w: {"slug": "osterdalen"},
+    ),
+    # Units are managed by their municipality's administrator; Østerdalen's planner does not see Evje's units.
+    Route(
+        "organisations:unit_update",
+        only({"admin.evje": 200, "drift": 200, "planlegger.osterdalen": 404}, otherwise=403),
+        kwargs=lambda w: {"slug": "evje-rus-psykisk-helse"},
+    ),
+    Route(
+        "organisations:unit_close",
+        only({"admin.evje": 200, "drift": 200, "planlegger.osterdalen": 404}, otherwise=403),
+        kwargs=lambda w: {"slug": "evje-rus-psykisk-helse"},
+    ),
+    Route(
+        "organisations:cooperation_member_end",
+        only({"admin.evje": 200, "drift": 200, "planlegger.osterdalen": 404}, otherwise=403),
+        kwargs=lambda w: {"slug": "setesdal", "pk": valle_in_setesdal().pk},
+    ),
+    Route(
+        "organisations:steering_seat_remove",
+        only({"planlegger.osterdalen": 200, "drift": 200, "admin.evje": 404}, otherwise=403),
+        kwargs=lambda w: {"slug": "osterdalen", "pk": osterdalen_seat().pk},
+    ),
+    Route(
+        "organisations:cooperation_agreement_update",
         only({"planlegger.osterdalen": 200, "drift": 200, "admin.evje": 404}, otherwise=403),
         kwargs=lambda w: {"slug": "osterdalen"},
     ),
