@@ -22,6 +22,7 @@ from mestring.followup.models import (
 )
 from mestring.mapping.areas import AREAS, Phase, Rating
 from mestring.organisations.models import CooperationMember, Organisation
+from mestring.organisations.selectors import active_units
 from mestring.people.models import Person
 
 PERSON_ROLES = [role for role, perms in PERMISSIONS.items() if Perm.PERSON_VIEW in perms]
@@ -56,9 +57,7 @@ def serving_units(person: Person, membership: Membership) -> QuerySet[Organisati
             "municipality_id", flat=True
         )
     )
-    return Organisation.objects.filter(kind=Organisation.Kind.UNIT, parent_id__in=municipality_ids).order_by(
-        "parent__name", "name"
-    )
+    return active_units(municipality_ids).order_by("parent__name", "name")
 
 
 def staff_for(person: Person, membership: Membership) -> QuerySet[User]:

@@ -48,7 +48,7 @@ from mestring.followup.models import (
 )
 from mestring.mapping.areas import AREAS, Rating
 from mestring.organisations.models import Organisation
-from mestring.organisations.selectors import municipality_ids_in_scope
+from mestring.organisations.selectors import active_units, municipality_ids_in_scope
 from mestring.people.models import CareTeamMembership, Person, ServiceRelation
 from mestring.people.selectors import persons_for
 
@@ -179,8 +179,7 @@ def board_units(membership: Membership) -> QuerySet[Organisation]:
     organisation = membership.organisation
     if organisation.kind == Organisation.Kind.UNIT:
         return Organisation.objects.filter(pk=organisation.pk)
-    scope = municipality_ids_in_scope(organisation, person_work=True)
-    return Organisation.objects.filter(kind=Organisation.Kind.UNIT, parent_id__in=scope).order_by("name")
+    return active_units(municipality_ids_in_scope(organisation, person_work=True))
 
 
 @dataclass

@@ -176,11 +176,15 @@ def _check_dates(person: Person, *, past: bool = False, **days: date | None) -> 
 # --- Episodes, coordinator, referrals --------------------------------------------------------------
 
 
-def _check_units(units: Iterable[Organisation]) -> list[Organisation]:
+def _check_units(units: Iterable[Organisation], *, kept: Iterable[int] = ()) -> list[Organisation]:
+    """Units for an episode; a closed unit may stay where it is (`kept` ids) but not be added."""
     units = list(units)
+    kept = set(kept)
     for unit in units:
         if unit.kind != Organisation.Kind.UNIT:
             raise ValidationError({"units": [_("Velg tjenester/enheter, ikke kommuner eller samarbeid.")]})
+        if not unit.is_active and unit.pk not in kept:
+            raise ValidationError({"units": [_("%(unit)s er lagt ned.") % {"unit": unit.name}]})
     return units
 
 
@@ -266,7 +270,7 @@ def episode_update(
     # An episode ends when it has ended: a future end date would close it at once (it leaves the caseload and
     # a new one could be started) while the follow-up is still going on.
     _check_dates(episode.person, past=True, ended_on=ended_on)
-    units = _check_units(units)
+    units = _check_units(units, kept=episode.units.values_list("pk", flat=True))
     reopening = episode.ended_on is not None and ended_on is None
     if (
         reopening
@@ -1286,6 +1290,8 @@ def board_add(
 ) -> BoardEntry:
     if unit.kind != Organisation.Kind.UNIT:
         raise ValidationError({"unit": [_("FACT-tavla hører til en enhet.")]})
+    if not unit.is_active:
+        raise ValidationError({"unit": [_("Enheten er lagt ned.")]})
     reason = _text(reason, "reason", max_length=500)
     entry = (
         BoardEntry.objects.select_for_update()

@@ -28,7 +28,7 @@ class PersonSerializer(serializers.ModelSerializer):
     )
     unit = serializers.SlugRelatedField(
         slug_field="slug",
-        queryset=Organisation.objects.filter(kind=Organisation.Kind.UNIT),
+        queryset=Organisation.objects.filter(kind=Organisation.Kind.UNIT, is_active=True),
         required=False,
         allow_null=True,
         write_only=True,

@@ -166,6 +166,8 @@ def _national_id_fields(raw: str, *, exclude_pk: int | None = None) -> dict[str,
 def _check_unit(unit: Organisation, scope: set[int] | None) -> None:
     if unit.kind != Organisation.Kind.UNIT:
         raise ValidationError({"unit": [_("Velg en tjeneste/enhet.")]})
+    if not unit.is_active:
+        raise ValidationError({"unit": [_("Enheten er lagt ned.")]})
     if scope is not None and unit.parent_id not in scope:
         raise ValidationError({"unit": [_("Enheten hører ikke til en kommune du arbeider i.")]})
 

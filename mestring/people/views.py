@@ -23,6 +23,7 @@ from mestring.audit.services import log_access_many
 from mestring.core.forms import apply_errors, message_errors
 from mestring.core.permissions import member_required
 from mestring.organisations.models import Organisation
+from mestring.organisations.selectors import active_units
 from mestring.people import crypto, fnr, selectors, services
 from mestring.people.access import access_person, person_pk
 from mestring.people.forms import (
@@ -110,8 +111,7 @@ def _break_glass_candidate(membership: Membership, query: str) -> int | None:
 def _create_choices(membership: Membership) -> tuple[Any, Any]:
     scope = selectors.break_glass_scope_ids(membership)
     municipalities = Organisation.objects.filter(pk__in=scope, kind=Organisation.Kind.MUNICIPALITY)
-    units = Organisation.objects.filter(kind=Organisation.Kind.UNIT, parent_id__in=scope).order_by("name")
-    return municipalities, units
+    return municipalities, active_units(scope)
 
 
 @member_required(Perm.PERSON_EDIT)
@@ -374,7 +374,7 @@ def care_team(request: HttpRequest, pk: int) -> HttpResponse:
     scope = selectors.break_glass_scope_ids(membership)
     unit_form = ServiceRelationForm(
         request.POST if request.POST.get("form") == "service" else None,
-        units=Organisation.objects.filter(kind=Organisation.Kind.UNIT, parent_id__in=scope).order_by("name"),
+        units=active_units(scope),
         prefix="t",
     )
     if request.method == "POST":

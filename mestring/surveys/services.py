@@ -686,6 +686,8 @@ def satisfaction_survey_create(
     errors: dict[str, str] = {}
     if unit.kind != Organisation.Kind.UNIT:
         errors["unit"] = _("Brukerundersøkelser gjelder en tjeneste/enhet.")
+    elif not unit.is_active:
+        errors["unit"] = _("Enheten er lagt ned.")
     if not version.is_locked or version.questionnaire.kind != Questionnaire.Kind.SATISFACTION:
         errors["version"] = _("Velg en publisert versjon av et skjema for brukertilfredshet.")
     floor = min_group_size()

@@ -837,7 +837,7 @@ def unit_survey_create(request: HttpRequest) -> HttpResponse:
     from mestring.surveys.defaults import ensure_default_questionnaires
 
     ensure_default_questionnaires()
-    units = access.units_in_scope(membership)
+    units = access.units_in_scope(membership).filter(is_active=True)  # closed units take no new surveys
     form = UnitSurveyForm(request.POST or None, units=units, versions=_satisfaction_versions(membership))
     existing = None
     if request.method == "POST" and form.is_valid():
