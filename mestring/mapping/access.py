@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -155,6 +155,15 @@ def round_view(membership: Membership, mapping_round: MappingRound) -> RoundView
 def visible_entries(membership: Membership, mapping_round: MappingRound) -> QuerySet[MappingEntry]:
     """The entries of a visible round the actor may see, correct and delete (`round_view`)."""
     return round_view(membership, mapping_round).entries(MappingEntry.objects.filter(round=mapping_round))
+
+
+def with_visible_entry_counts(membership: Membership, rounds: Iterable[MappingRound]) -> list[MappingRound]:
+    """The rounds, each with `entry_count`: the entries the actor may see (`visible_entries`), so a member
+    municipality's staff are not shown the size of the other members' part of a cooperation round."""
+    rounds = list(rounds)
+    for mapping_round in rounds:
+        mapping_round.entry_count = visible_entries(membership, mapping_round).count()  # type: ignore[attr-defined]
+    return rounds
 
 
 def access_entry(membership: Membership, pk: int) -> MappingEntry:

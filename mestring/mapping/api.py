@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import APIException
 from rest_framework.permissions import BasePermission
@@ -27,11 +27,12 @@ from mestring.mapping.access import (
     editable_municipality_ids,
     entry_municipality_ids,
     resolve_scope,
+    visible_entries,
     visible_rounds,
 )
 from mestring.mapping.models import MappingEntry, MappingRound
 from mestring.mapping.reports import cached_report
-from mestring.mapping.validation import ALL_COLUMNS, entry_columns
+from mestring.mapping.validation import ALL_COLUMNS, entry_columns, is_whole_number
 from mestring.organisations.models import Organisation
 from mestring.stats.render import report_to_dict
 
@@ -48,11 +49,16 @@ class RoundWorker(BasePermission):
 
 class MappingRoundSerializer(serializers.ModelSerializer):
     organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)  # type: ignore[var-annotated]
-    entry_count = serializers.IntegerField(read_only=True)
+    entry_count = serializers.SerializerMethodField(help_text="Kartleggingene du har tilgang til i runden.")
 
     class Meta:
         model = MappingRound
         fields = ["id", "organisation", "year", "starts_on", "ends_on", "status", "entry_count"]
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_entry_count(self, obj: MappingRound) -> int:
+        membership = self.context["request"]._request.membership
+        return visible_entries(membership, obj).count()
 
 
 class MappingRoundViewSet(viewsets.ReadOnlyModelViewSet):
@@ -64,7 +70,7 @@ class MappingRoundViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[MappingRound]:
         membership = self.request._request.membership  # type: ignore[attr-defined]
-        return visible_rounds(membership).annotate(entry_count=Count("entries")).order_by("-year", "pk")
+        return visible_rounds(membership).order_by("-year", "pk")
 
 
 class EntryInputSerializer(serializers.Serializer):
@@ -105,7 +111,14 @@ class EntryCreate(APIView):
     def post(self, request: Request, pk: int, *args: Any, **kwargs: Any) -> Response:
         membership = request._request.membership  # type: ignore[attr-defined]
         mapping_round = access_round(membership, pk)
-        data = request.data if isinstance(request.data, dict) else {}
+        data = request.data
+        if not isinstance(data, dict):
+            return _bad({"non_field_errors": ["Send et JSON-objekt med kolonnene for kartleggingen."]})
+        # A misspelt optional column would otherwise be dropped silently (stored as «nei»/empty), as
+        # the import and PATCH refuse unknown columns.
+        unknown = sorted(str(key) for key in data if key not in ALL_COLUMNS)
+        if unknown:
+            return _bad({key: ["Ukjent felt. Se kolonnene i dokumentasjonen."] for key in unknown})
         raw = {key: data.get(key) for key in ALL_COLUMNS if key in data}
         municipality = None
         knr = str(data.get("kommunenummer") or "").strip()
@@ -268,7 +281,7 @@ class EntryDetail(APIView):
         if unknown:
             return _bad({key: ["Ukjent felt. Se kolonnene i dokumentasjonen."] for key in unknown})
         version = str(data.get("versjon", "")).strip()
-        if not version.isdigit():
+        if not is_whole_number(version):
             return _bad(
                 {"versjon": ["Oppgi versjonen du endrer (et heltall fra GET), for optimistisk låsing."]}
             )
@@ -308,7 +321,7 @@ class EntryDetail(APIView):
     def delete(self, request: Request, pk: int, *args: Any, **kwargs: Any) -> Response:
         entry = self.entry(pk)
         version = str(request.query_params.get("versjon", "")).strip()
-        if version and not version.isdigit():
+        if version and not is_whole_number(version):
             return _bad({"versjon": ["Versjonen må være et heltall."]})
         try:
             services.entry_delete(
@@ -378,7 +391,7 @@ class ReportView(APIView):
             from mestring.mapping.views import _report_year
 
             year, _message = _report_year(request._request, scope)
-        elif raw_year.isdigit() and 2000 <= int(raw_year) <= 2100:
+        elif is_whole_number(raw_year) and 2000 <= int(raw_year) <= 2100:
             year = int(raw_year)
         else:
             return Response(

@@ -446,11 +446,27 @@ def import_rows(
         row_municipality = municipality
         if parsed.kommunenummer:
             row_municipality = members.get(parsed.kommunenummer)
-            if row_municipality is None or (municipality is not None and row_municipality != municipality):
+            if row_municipality is None:
                 parsed.errors.append(
                     (
                         "kommunenummer",
                         _("Kommunenummer %(k)s er ikke med i runden.") % {"k": parsed.kommunenummer},
+                    )
+                )
+            elif municipality is not None and row_municipality != municipality:
+                # The municipality is in the round, but the file was imported for another one.
+                parsed.errors.append(
+                    (
+                        "kommunenummer",
+                        _(
+                            "Kommunenummer %(k)s (%(name)s) er ikke kommunen du valgte for importen "
+                            "(%(chosen)s). Velg riktig kommune, eller la feltet stå tomt."
+                        )
+                        % {
+                            "k": parsed.kommunenummer,
+                            "name": row_municipality.name,
+                            "chosen": municipality.name,
+                        },
                     )
                 )
         elif municipality is None:

@@ -76,15 +76,27 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+def is_whole_number(text: str) -> bool:
+    """ASCII digits only: `str.isdigit` also accepts characters such as «²» that `int` refuses."""
+    return text.isascii() and text.isdigit()
+
+
+def _shown(value: str, limit: int = 40) -> str:
+    """A refused value as echoed in a message, shortened so a long value does not flood the page."""
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
 def _flag(raw: Mapping[str, Any], column: str, parsed: ParsedEntry, label: str) -> bool:
     text = _text(raw.get(column)).lower()
     if text in _YES:
         return True
     if text in _NO:
         return False
-    parsed.errors.append(
-        (column, _("%(label)s må være «ja» eller «nei», ikke «%(value)s».") % {"label": label, "value": text})
-    )
+    message = _("%(label)s må være «ja» eller «nei», ikke «%(value)s».") % {
+        "label": label,
+        "value": _shown(text),
+    }
+    parsed.errors.append((column, message))
     return False
 
 
@@ -105,11 +117,11 @@ def parse_entry(
     youngest, oldest = year - MIN_AGE, year - MAX_AGE
     if not birth_text:
         parsed.errors.append(("fodselsaar", _("Fødselsår mangler.")))
-    elif not birth_text.isdigit() or len(birth_text) != 4:
+    elif not is_whole_number(birth_text) or len(birth_text) != 4:
         parsed.errors.append(
             (
                 "fodselsaar",
-                _("Fødselsår må være et årstall med fire sifre, ikke «%(v)s».") % {"v": birth_text},
+                _("Fødselsår må være et årstall med fire sifre, ikke «%(v)s».") % {"v": _shown(birth_text)},
             )
         )
     else:
@@ -142,7 +154,7 @@ def parse_entry(
         message = (
             _("Kjønn mangler; bruk «k» (kvinne) eller «m» (mann).")
             if not gender
-            else _("Kjønn må være «k» (kvinne) eller «m» (mann), ikke «%(v)s».") % {"v": gender}
+            else _("Kjønn må være «k» (kvinne) eller «m» (mann), ikke «%(v)s».") % {"v": _shown(gender)}
         )
         parsed.errors.append(("kjonn", message))
     else:
@@ -158,7 +170,7 @@ def parse_entry(
                 _("%(area)s mangler vurdering; bruk «gronn», «gul» eller «rod».") % {"area": label}
                 if not text
                 else _("%(area)s må være «gronn», «gul» eller «rod», ikke «%(v)s».")
-                % {"area": label, "v": text}
+                % {"area": label, "v": _shown(text)}
             )
             parsed.errors.append((code, message))
             continue
@@ -179,7 +191,7 @@ def parse_entry(
             (
                 "fase",
                 _("Fase må være en av %(choices)s, ikke «%(v)s».")
-                % {"choices": ", ".join(p.value for p in Phase), "v": phase},
+                % {"choices": ", ".join(p.value for p in Phase), "v": _shown(phase)},
             )
         )
     values["phase"] = phase if phase in {p.value for p in Phase} else ""
@@ -191,7 +203,7 @@ def parse_entry(
             assessed = date.fromisoformat(date_text[:10])
         except ValueError:
             parsed.errors.append(
-                ("dato", _("Datoen «%(v)s» er ikke gyldig; bruk ÅÅÅÅ-MM-DD.") % {"v": date_text})
+                ("dato", _("Datoen «%(v)s» er ikke gyldig; bruk ÅÅÅÅ-MM-DD.") % {"v": _shown(date_text)})
             )
         else:
             message = date_error(assessed, year=year, period=period, today=today)

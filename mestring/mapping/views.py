@@ -34,6 +34,7 @@ from mestring.mapping.access import (
     round_view,
     visible_entries,
     visible_rounds,
+    with_visible_entry_counts,
 )
 from mestring.mapping.areas import AREAS, Rating
 from mestring.mapping.catalog import SERVICES
@@ -41,7 +42,7 @@ from mestring.mapping.forms import EntryEditForm, EntryForm, ImportForm, RoundFo
 from mestring.mapping.models import EntryChange, MappingEntry, MappingRound, RoundStaffTarget
 from mestring.mapping.prefill import Prefill, prefill_for_person
 from mestring.mapping.reports import Scope, cached_report, peek_report
-from mestring.mapping.validation import ALL_COLUMNS, REQUIRED_COLUMNS
+from mestring.mapping.validation import ALL_COLUMNS, REQUIRED_COLUMNS, is_whole_number
 from mestring.organisations.models import Organisation
 from mestring.organisations.selectors import current_member_ids
 from mestring.stats import jobs
@@ -73,7 +74,7 @@ def _require_round_work(membership: Membership) -> None:
 def index(request: HttpRequest) -> HttpResponse:
     membership = _membership(request)
     _require_round_work(membership)
-    rounds = visible_rounds(membership).annotate(entry_count=Count("entries"))
+    rounds = with_visible_entry_counts(membership, visible_rounds(membership))
     return render(
         request,
         "mapping/index.html",
@@ -419,7 +420,7 @@ def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
             services.entry_delete(
                 actor=_membership(request).user,
                 entry=entry,
-                expected_version=int(version) if version.isdigit() else None,
+                expected_version=int(version) if is_whole_number(version) else None,
             )
         except ValidationError as exc:
             message_errors(request, exc)
@@ -487,7 +488,7 @@ def import_status(request: HttpRequest, pk: int) -> HttpResponse:
 def _report_year(request: HttpRequest, scope: Scope) -> tuple[int, str]:
     raw = (request.GET.get("aar") or "").strip()
     if raw:
-        if raw.isdigit() and 2000 <= int(raw) <= 2100:
+        if is_whole_number(raw) and 2000 <= int(raw) <= 2100:
             return int(raw), ""
         message = _("Året «%(v)s» er ikke gyldig; viser siste år med data.") % {"v": raw[:20]}
     else:
@@ -611,6 +612,6 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
 
 def _post_year(params: object, scope: Scope, request: HttpRequest) -> tuple[int, str]:
     raw = str(params.get("aar", "")).strip()  # type: ignore[attr-defined]
-    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+    if is_whole_number(raw) and 2000 <= int(raw) <= 2100:
         return int(raw), ""
     return _report_year(request, scope)

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from mestring.mapping import services
 from mestring.mapping.models import ImportJob, MappingEntry, MappingRound
 from mestring.mapping.tests.fixtures import ensure_cooperation_round, ensure_round
+from mestring.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -125,6 +126,25 @@ def test_unknown_unit_and_cooperation_rows_need_a_member(world) -> None:  # type
             "municipality__kommunenummer", flat=True
         )
     ) == {"4222", "4219"}
+
+
+def test_row_for_another_member_than_the_chosen_municipality_says_so(world) -> None:  # type: ignore[no-untyped-def]
+    # A member's kommunenummer in a file imported for another member was reported as «not in the round».
+    cooperation_round = ensure_cooperation_round("setesdal", 2026)
+    bykle = Organisation.objects.get(kind=Organisation.Kind.MUNICIPALITY, kommunenummer="4222")
+    job = services.import_request(
+        actor=None,
+        mapping_round=cooperation_round,
+        municipality=bykle,
+        filename="fil.csv",
+        content=csv_bytes(ROW + ",4219", header=HEADER + ",kommunenummer"),
+    )
+    assert job.status == ImportJob.Status.FAILED
+    assert not any("ikke med i runden" in e for e in job.errors)
+    assert any(
+        "4219 (Evje og Hornnes) er ikke kommunen du valgte for importen (Bykle)" in e for e in job.errors
+    )
+    assert not MappingEntry.objects.filter(round=cooperation_round).exists()
 
 
 def test_closed_round_refuses_import(world) -> None:  # type: ignore[no-untyped-def]

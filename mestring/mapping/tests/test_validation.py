@@ -110,3 +110,16 @@ def test_missing_date_is_today_or_the_last_day_and_refused_before_the_round_begi
     assert after.values["assessed_on"] == date(2026, 11, 30)
     before = parse_entry(GOOD, year=2026, period=AUTUMN, today=date(2026, 8, 1))
     assert not before.ok and "Runden begynner 01.09.2026" in before.errors[0][1]
+
+
+@pytest.mark.parametrize("birth_year", ["19²0", "١٩٨٠", "1980.5"])
+def test_birth_year_with_non_ascii_digits_gets_a_message(birth_year: str) -> None:
+    # «²» passes str.isdigit but not int(): it used to raise (a 500 in the API).
+    parsed = parse_entry({**GOOD, "fodselsaar": birth_year}, year=2026)
+    assert [column for column, _message in parsed.errors] == ["fodselsaar"]
+
+
+def test_a_long_refused_value_is_shortened_in_the_message() -> None:
+    parsed = parse_entry({**GOOD, "fase": "x" * 5000}, year=2026)
+    [(column, message)] = parsed.errors
+    assert column == "fase" and len(message) < 200

@@ -14,8 +14,9 @@ from openpyxl import load_workbook
 
 from mestring.core.testing.personas import login
 from mestring.mapping.models import MappingEntry, MappingRound
-from mestring.mapping.tests.fixtures import add_entries, ensure_round, freeze_today
+from mestring.mapping.tests.fixtures import add_entries, ensure_cooperation_round, ensure_round, freeze_today
 from mestring.mapping.tests.test_import import ROW, csv_bytes
+from mestring.organisations.models import Organisation
 from mestring.stats.models import ReportJob
 
 pytestmark = pytest.mark.django_db
@@ -211,6 +212,32 @@ def test_api_entry_create(world) -> None:  # type: ignore[no-untyped-def]
     assert all(r["id"] != other.pk for r in rounds["results"])
 
 
+def test_api_entry_create_refuses_unknown_keys_and_odd_digits(world) -> None:  # type: ignore[no-untyped-def]
+    mapping_round = ensure_round("4219", 2026)
+    c = client("koordinator.evje")
+    url = reverse("mapping-entry-create", args=[mapping_round.pk])
+    body = {
+        "fodselsaar": 1990,
+        "kjonn": "k",
+        **dict.fromkeys(("bolig", "meningsfull_aktivitet", "okonomi", "fysisk_helse"), "gronn"),
+        **dict.fromkeys(("psykisk_helse", "rusmiddelbruk", "sosial_fungering", "sosialt_nettverk"), "gul"),
+    }
+    # A misspelt optional column was dropped silently, so the entry was stored with «nei».
+    misspelt = c.post(url, {**body, "koordinater": "ja"}, content_type="application/json")
+    assert misspelt.status_code == 400 and "koordinater" in misspelt.json()
+    not_object = c.post(url, [body], content_type="application/json")
+    assert not_object.status_code == 400 and "non_field_errors" in not_object.json()
+    superscript = c.post(url, {**body, "fodselsaar": "19²0"}, content_type="application/json")
+    assert superscript.status_code == 400 and "fodselsaar" in superscript.json()
+    assert not MappingEntry.objects.filter(round=mapping_round).exists()
+    created = c.post(url, body, content_type="application/json")
+    assert created.status_code == 201
+    detail = reverse("mapping-entry-detail", args=[created.json()["id"]])
+    assert c.patch(detail, {"versjon": "²"}, content_type="application/json").status_code == 400
+    assert c.delete(detail + "?versjon=²").status_code == 400
+    assert c.get(reverse("mapping-report") + "?aar=²").status_code in {400, 403}
+
+
 def test_cooperation_report_is_built_in_the_background_with_progress(world) -> None:  # type: ignore[no-untyped-def]
     from mestring.stats.jobs import build_job
 
@@ -235,3 +262,17 @@ def test_cooperation_report_is_built_in_the_background_with_progress(world) -> N
     assert "Vis rapporten" in status
     page = c.get(url).content.decode()
     assert "Vurdering per levekårsområde" in page and "<svg" in page and "Evje og Hornnes" in page
+
+
+def test_round_counts_on_index_and_api_are_the_entries_the_actor_sees(world) -> None:  # type: ignore[no-untyped-def]
+    # A member municipality's staff see their own unit's part of a cooperation round; the index and the
+    # API used to show the size of the whole round (the other members' part too).
+    mapping_round = ensure_cooperation_round("setesdal", 2026)
+    unit = Organisation.objects.get(slug="evje-rus-psykisk-helse")
+    add_entries(mapping_round, 3, knr="4219", unit=unit)
+    add_entries(mapping_round, 5, knr="4222")
+    c = client("ansatt.evje")
+    rounds = c.get(reverse("mapping-round-list")).json()["results"]
+    assert [r["entry_count"] for r in rounds if r["id"] == mapping_round.pk] == [3]
+    page = c.get(reverse("mapping:index"))
+    assert [r.entry_count for r in page.context["rounds"] if r.pk == mapping_round.pk] == [3]
