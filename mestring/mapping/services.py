@@ -147,6 +147,19 @@ def _resolve_municipality(mapping_round: MappingRound, municipality: Organisatio
     return municipality
 
 
+def _check_entry_unit(
+    unit: Organisation | None, municipality: Organisation, *, kept: int | None = None
+) -> None:
+    """The assessing unit belongs to the municipality and is not closed (an entry may keep its own unit,
+    `kept`, closed since)."""
+    if unit is None:
+        return
+    if unit.kind != Kind.UNIT or unit.parent_id != municipality.pk:
+        raise ValidationError({"unit": _("Enheten hører ikke til kommunen.")})
+    if not unit.is_active and unit.pk != kept:
+        raise ValidationError({"unit": _("Enheten er lagt ned.")})
+
+
 @transaction.atomic
 def entry_create(
     *,
@@ -161,8 +174,7 @@ def entry_create(
     """Validate and store one mapping. `raw` uses the import column names (see README)."""
     _check_open(mapping_round)
     municipality = _resolve_municipality(mapping_round, municipality)
-    if unit is not None and (unit.kind != Kind.UNIT or unit.parent_id != municipality.pk):
-        raise ValidationError({"unit": _("Enheten hører ikke til kommunen.")})
+    _check_entry_unit(unit, municipality)
     values = _parsed_values(raw, mapping_round=mapping_round)
     entry = MappingEntry.objects.create(
         round=mapping_round,
@@ -288,8 +300,7 @@ def entry_update(
     current = _lock_for_correction(entry, expected_version)
     mapping_round = current.round
     municipality = _resolve_municipality(mapping_round, municipality or current.municipality)
-    if unit is not None and (unit.kind != Kind.UNIT or unit.parent_id != municipality.pk):
-        raise ValidationError({"unit": _("Enheten hører ikke til kommunen.")})
+    _check_entry_unit(unit, municipality, kept=current.unit_id)
     values: dict[str, Any] = {
         **_parsed_values(raw, mapping_round=mapping_round),
         "municipality_id": municipality.pk,
@@ -483,6 +494,8 @@ def import_rows(
                 parsed.errors.append(
                     ("enhet", _("Enheten «%(e)s» finnes ikke i kommunen.") % {"e": parsed.unit_ref})
                 )
+            elif not unit.is_active:
+                parsed.errors.append(("enhet", _("Enheten «%(e)s» er lagt ned.") % {"e": unit.name}))
         if parsed.errors:
             for column, message in parsed.errors:
                 error_count += 1

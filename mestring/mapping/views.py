@@ -44,7 +44,7 @@ from mestring.mapping.prefill import Prefill, prefill_for_person
 from mestring.mapping.reports import Scope, cached_report, peek_report
 from mestring.mapping.validation import ALL_COLUMNS, REQUIRED_COLUMNS, is_whole_number
 from mestring.organisations.models import Organisation
-from mestring.organisations.selectors import current_member_ids
+from mestring.organisations.selectors import active_units, current_member_ids
 from mestring.stats import jobs
 from mestring.stats.render import DOWNLOAD_TYPES, report_blocks, report_download
 
@@ -229,7 +229,7 @@ def entry_create(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("mapping:round_detail", pk=mapping_round.pk)
     allowed = entry_municipality_ids(membership) & services.round_municipality_ids(mapping_round)
     municipalities = Organisation.objects.filter(pk__in=allowed).order_by("name")
-    units = Organisation.objects.filter(kind=Kind.UNIT, parent_id__in=allowed).order_by("name")
+    units = active_units(allowed)
     prefill: Prefill | None = None
     person_param = request.GET.get("person") or request.POST.get("person")
     if person_param:
@@ -374,7 +374,7 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
         year=mapping_round.year,
         period=(mapping_round.starts_on, mapping_round.ends_on),
         municipalities=Organisation.objects.filter(pk__in=allowed).order_by("name"),
-        units=Organisation.objects.filter(kind=Kind.UNIT, parent_id__in=allowed).order_by("name"),
+        units=(active_units(allowed) | Organisation.objects.filter(pk__in=[entry.unit_id])).order_by("name"),
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -60,3 +60,23 @@ def test_pickers_leave_out_a_closed_unit(world: World, closed_unit: Organisation
     assert open_unit in serving_units(person, actor)
     assert closed_unit not in serving_units(person, actor)
     assert closed_unit not in board_units(actor)
+
+
+def test_mapping_entries_take_no_closed_unit_but_keep_their_own(world: World) -> None:
+    from mestring.mapping import services as mapping
+    from mestring.mapping.tests.fixtures import ensure_round
+    from mestring.mapping.tests.test_corrections import RAW_A, RAW_B
+
+    unit = organisations.unit_create(
+        actor=None, municipality=world.org("evje-og-hornnes"), name="Nedlagt tiltak"
+    )
+    mapping_round = ensure_round("4219", 2026)
+    actor = world.user("koordinator.evje")
+    entry = mapping.entry_create(actor=actor, mapping_round=mapping_round, raw=RAW_A, unit=unit)
+    organisations.unit_close(actor=None, unit=unit)
+    unit.refresh_from_db()
+    with pytest.raises(ValidationError, match="lagt ned"):
+        mapping.entry_create(actor=actor, mapping_round=mapping_round, raw=RAW_A, unit=unit)
+    # Correcting an entry made before the unit closed keeps its unit.
+    corrected = mapping.entry_update(actor=actor, entry=entry, raw=RAW_B, unit=unit, expected_version=1)
+    assert corrected.unit_id == unit.pk
