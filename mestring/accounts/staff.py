@@ -423,13 +423,19 @@ def staff_add(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/staff_form.html", {"form": form})
 
 
+def _manageable_membership(actor: Membership, pk: int) -> Membership:
+    """A membership the actor may manage, or 404 (another organisation's is not found, not forbidden)."""
+    membership = manageable_memberships(actor).filter(pk=pk).select_related("user", "organisation").first()
+    if membership is None:
+        raise Http404
+    return membership
+
+
 @member_required(Perm.ORG_MANAGE)
 def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST ends the access."""
     actor: Membership = request.membership  # type: ignore[attr-defined]
-    membership = manageable_memberships(actor).filter(pk=pk).select_related("user", "organisation").first()
-    if membership is None:
-        raise Http404
+    membership = _manageable_membership(actor, pk)
     if membership.pk == actor.pk:
         messages.error(request, _("Du kan ikke avslutte din egen tilgang."))
         return redirect("accounts:staff_list")
@@ -444,9 +450,7 @@ def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
 def membership_change(request: HttpRequest, pk: int) -> HttpResponse:
     """GET shows the form with the current role and title; POST changes them (`staff_change_role`)."""
     actor: Membership = request.membership  # type: ignore[attr-defined]
-    membership = manageable_memberships(actor).filter(pk=pk).select_related("user", "organisation").first()
-    if membership is None:
-        raise Http404
+    membership = _manageable_membership(actor, pk)
     if membership.pk == actor.pk:
         messages.error(
             request, _("Du kan ikke endre din egen rolle. Be en annen administrator om å gjøre det.")
@@ -487,9 +491,7 @@ def membership_change(request: HttpRequest, pk: int) -> HttpResponse:
 def password_link_send(request: HttpRequest, pk: int) -> HttpResponse:
     """A new link for a user who has not set a password yet (the first one is used or expired)."""
     actor: Membership = request.membership  # type: ignore[attr-defined]
-    membership = manageable_memberships(actor).filter(pk=pk).select_related("user", "organisation").first()
-    if membership is None:
-        raise Http404
+    membership = _manageable_membership(actor, pk)
     try:
         staff_password_link_send(actor=actor, membership=membership, request=request)
     except PasswordLinkRefused as exc:
