@@ -529,7 +529,7 @@ def cooperation_member_end(
 def steering_seat_remove(*, seat: SteeringGroupMember, actor: Membership | None = None) -> None:
     """Remove a seat from the steering group; the change log keeps what it was."""
     seat = (
-        SteeringGroupMember.objects.select_for_update()
+        SteeringGroupMember.objects.select_for_update(of=("self",))
         .select_related("cooperation", "municipality")
         .get(pk=seat.pk)
     )

@@ -84,6 +84,7 @@ def test_upload_is_imported_by_the_task_and_the_job_page_shows_the_result(world,
     }
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes and reopens database connections
 def test_db_worker_runs_the_queued_import(world) -> None:  # type: ignore[no-untyped-def]
     client = client_for("drift")
     response = upload(client, 2041, GOOD)
