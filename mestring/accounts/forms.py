@@ -28,3 +28,15 @@ class OTPForm(forms.Form):
         if len(token) != 6 or not token.isascii() or not token.isdigit():
             raise forms.ValidationError(_("Koden består av seks sifre."))
         return token
+
+
+class PasswordResetRequestForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("Brukernavn eller e-postadresse"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+        error_messages={
+            "required": _("Skriv brukernavnet ditt eller e-postadressen din."),
+            "max_length": _("Brukernavn og e-postadresse er høyst 254 tegn."),
+        },
+    )

@@ -1,21 +1,29 @@
 from __future__ import annotations
 
+from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mestring.accounts import services
-from mestring.accounts.forms import LoginForm, OTPForm
+from mestring.accounts.forms import LoginForm, OTPForm, PasswordResetRequestForm
 from mestring.accounts.middleware import SESSION_KEY
 from mestring.accounts.selectors import memberships_of
+from mestring.accounts.staff import password_set_link
+
+# Reset requests per client address per hour (on top of the per-account limit in the service).
+PASSWORD_RESET_MAX_PER_IP = 10
+PASSWORD_RESET_IP_WINDOW_SECONDS = 60 * 60
 
 
 class LoginView(auth_views.LoginView):
@@ -29,10 +37,49 @@ class LogoutView(auth_views.LogoutView):
 
 
 class PasswordSetView(auth_views.PasswordResetConfirmView):
-    """A new user sets a password through the link in the welcome e-mail (Django's reset tokens)."""
+    """A user sets a password through an e-mailed link: the welcome e-mail, "Send ny lenke" from an
+    administrator, or "Glemt passord?" (all Django's reset tokens). The user is not logged in afterwards
+    (`post_reset_login` stays False), so the next login asks for the password and the TOTP code."""
 
     template_name = "accounts/password_set.html"
     success_url = reverse_lazy("accounts:password_set_done")
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.password_set_by_link(user=form.user)
+        return response
+
+
+def _reset_allowed_from(request: HttpRequest) -> bool:
+    """At most PASSWORD_RESET_MAX_PER_IP requests per client address and hour (a simple fixed window)."""
+    key = f"accounts:password-reset:{get_client_ip_address(request) or 'unknown'}"
+    cache.add(key, 0, PASSWORD_RESET_IP_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, PASSWORD_RESET_IP_WINDOW_SECONDS)
+        count = 1
+    return count <= PASSWORD_RESET_MAX_PER_IP
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """The "Glemt passord?" page: ask for a username or e-mail address. The answer is the same whether or
+    not an account exists, whether a mail went out or a limit held it back (no account enumeration)."""
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _reset_allowed_from(request):
+            services.password_reset_request(
+                identifier=form.cleaned_data["identifier"],
+                build_link=lambda user: password_set_link(request, user),
+            )
+        return redirect("accounts:password_reset_sent")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+def password_reset_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/password_reset_sent.html")
 
 
 class PasswordSetDoneView(auth_views.PasswordResetCompleteView):

@@ -18,6 +18,9 @@ ROUTES = [
         kwargs=lambda w: {"uidb64": "MQ", "token": "ugyldig-token"},
     ),
     Route("accounts:password_set_done", expect(200, anonymous=200)),
+    # "Glemt passord?" is open to anyone (a logged-in user may use it too).
+    Route("accounts:password_reset", expect(200, anonymous=200)),
+    Route("accounts:password_reset_sent", expect(200, anonymous=200)),
     Route("accounts:staff_list", only({"admin.evje": 200, "planlegger.osterdalen": 200, "drift": 200})),
     Route("accounts:staff_add", only({"admin.evje": 200, "planlegger.osterdalen": 200, "drift": 200})),
     Route(
