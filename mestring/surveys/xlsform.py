@@ -5,7 +5,8 @@ Mapping (an extra column ``mestring_type`` keeps what XLSForm has no word for; p
 * a top-level ``begin_group`` is a section (a ``note`` right after it is the section's introduction);
 * ``select_one L`` → single choice (``appearance=likert`` or ``mestring_type=scale``: graded scale);
   ``select_multiple L`` → multiple choice; ``integer``/``decimal`` → number (``constraint``
-  ``. >= a and . <= b`` gives the limits); ``text`` → short text (``appearance=multiline``: long text);
+  ``. >= a and . <= b`` gives the limits; any other constraint is refused);
+  ``text`` → short text (``appearance=multiline``: long text);
 * a group inside a section with ``appearance=table-list`` (or ``mestring_type=matrix``) is a matrix: its
   ``select_one`` rows are named ``<matrix>__<item>`` and share one list;
 * a group with ``mestring_type=collaboration`` is a collaboration grid with rows
@@ -14,7 +15,8 @@ Mapping (an extra column ``mestring_type`` keeps what XLSForm has no word for; p
 * the choices sheet's ``mestring_not_applicable`` column marks the "ikke relevant" option.
 
 Every import is checked twice: by our own rules (a list of problems with sheet row numbers) and by pyxform's
-conversion to XForm; any problem means nothing is imported.
+conversion to XForm, whose English messages are translated (`translate_pyxform_message`); any problem means
+nothing is imported.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from collections import OrderedDict
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook, load_workbook
 
 from mestring.surveys import engine
@@ -44,6 +47,8 @@ SURVEY_COLUMNS = [
     "mestring_type",
 ]
 COLLAB_LIST = "samarbeid_{dimension}"
+# The only constraint the import understands: the limits of a number question (what the export writes).
+_CONSTRAINT = re.compile(r"^\s*\.\s*[<>]=\s*-?\d+\s*(?:and\s+\.\s*[<>]=\s*-?\d+\s*)?$")
 _RELEVANT_PART = re.compile(
     r"^\s*(?:\$\{(?P<q1>[a-z][a-z0-9_]*)\}\s*=\s*'(?P<v1>[^']*)'|selected\(\s*\$\{(?P<q2>[a-z][a-z0-9_]*)\}\s*,\s*'(?P<v2>[^']*)'\s*\))\s*$"
 )
@@ -244,6 +249,20 @@ def _sheet_rows(workbook: Any, name: str) -> tuple[list[str], list[tuple[int, di
     return header, rows
 
 
+def _duplicate_columns(sheet: str, header: list[str]) -> list[str]:
+    """A column named twice would silently lose one of them (and pyxform refuses it in English)."""
+    seen: set[str] = set()
+    problems = []
+    for column in header:
+        if column and column in seen:
+            problems.append(
+                _("Arket «%(sheet)s» har kolonnen «%(col)s» to ganger. Fjern eller gi nytt navn til den ene.")
+                % {"sheet": sheet, "col": column}
+            )
+        seen.add(column)
+    return problems
+
+
 def _parse_relevant(text: str) -> tuple[str, list[str]] | None:
     if not text:
         return "", []
@@ -280,16 +299,34 @@ def parse_xlsform(content: bytes) -> tuple[FormSpec, str]:
     for column in ("type", "name", "label"):
         if column not in header:
             problems.append(_("Arket «survey» mangler kolonnen «%(col)s».") % {"col": column})
-    _ch, choice_rows = _sheet_rows(workbook, "choices")
+    choice_header, choice_rows = _sheet_rows(workbook, "choices")
     lists: dict[str, list[tuple[str, str, bool]]] = OrderedDict()
+    choice_seen: dict[tuple[str, str], int] = {}
+    # Reported first but not fatal here: the survey sheet is still checked, so one upload lists everything.
+    choice_problems: list[str] = []
     for number, values in choice_rows:
         list_name, name, label = values.get("list_name", ""), values.get("name", ""), values.get("label", "")
         if not list_name or not name:
             problems.append(_("choices, rad %(row)s: list_name og name må fylles ut.") % {"row": number})
             continue
+        earlier_row = choice_seen.setdefault((list_name, name), number)
+        if earlier_row != number:
+            choice_problems.append(
+                _(
+                    "choices, rad %(row)s: koden «%(name)s» finnes allerede i svarlisten «%(list)s» "
+                    "(rad %(earlier)s). Kodene i en svarliste må være ulike."
+                )
+                % {"row": number, "name": name, "list": list_name, "earlier": earlier_row}
+            )
         na = values.get("mestring_not_applicable", "").lower() in ("yes", "true", "1", "ja")
         lists.setdefault(list_name, []).append((name, label or name, na))
-    _sh, settings_rows = _sheet_rows(workbook, "settings")
+    settings_header, settings_rows = _sheet_rows(workbook, "settings")
+    for sheet_name, sheet_header in (
+        ("survey", header),
+        ("choices", choice_header),
+        ("settings", settings_header),
+    ):
+        problems.extend(_duplicate_columns(sheet_name, sheet_header))
     settings = settings_rows[0][1] if settings_rows else {}
     title = settings.get("form_title", "") or _("Importert skjema")
     form_id = settings.get("form_id", "")
@@ -338,6 +375,33 @@ def parse_xlsform(content: bytes) -> tuple[FormSpec, str]:
             )
             relevant = ("", [])
         base = kind.split(" ")[0] if kind else ""
+        if base in ("select_one", "select_multiple") and len(kind.split(" ")) != 2:
+            if " " not in kind:
+                problems.append(
+                    _(
+                        "survey, rad %(row)s: «%(type)s» mangler navnet på svarlisten "
+                        "(skriv for eksempel «%(type)s ja_nei»)."
+                    )
+                    % {"row": number, "type": base}
+                )
+            else:
+                problems.append(
+                    _(
+                        "survey, rad %(row)s: typen «%(kind)s» må skrives «%(type)s listenavn», med ett "
+                        "listenavn uten mellomrom (or_other støttes ikke)."
+                    )
+                    % {"row": number, "kind": kind, "type": base}
+                )
+            continue
+        constraint = values.get("constraint", "")
+        if constraint and not (base in ("integer", "decimal") and _CONSTRAINT.match(constraint)):
+            problems.append(
+                _(
+                    "survey, rad %(row)s: begrensningen «%(expr)s» støttes ikke (bare tallspørsmål kan ha "
+                    "en begrensning, skrevet . >= minst and . <= høyst, med hele tall)."
+                )
+                % {"row": number, "expr": constraint}
+            )
         if base in ("begin_group", "begin group"):
             is_grid = mestring_type in ("matrix", "collaboration") or appearance == "table-list"
             if group is not None or (in_section and not is_grid):
@@ -386,11 +450,20 @@ def parse_xlsform(content: bytes) -> tuple[FormSpec, str]:
                     )
                 )
                 group = None
-            else:
+            elif in_section:
                 current = None
                 in_section = False
+            else:
+                problems.append(
+                    _("survey, rad %(row)s: end_group uten en begin_group foran.") % {"row": number}
+                )
             continue
         if base == "note":
+            if not label and not hint:
+                problems.append(
+                    _("survey, rad %(row)s: merknaden «%(name)s» mangler tekst (kolonnen «label»).")
+                    % {"row": number, "name": name or "?"}
+                )
             if awaiting_intro and current is not None:
                 spec.sections[-1] = (current[0], label, current[2])
                 current = spec.sections[-1]
@@ -496,22 +569,196 @@ def parse_xlsform(content: bytes) -> tuple[FormSpec, str]:
         )
     if not problems:
         problems.extend(form_spec_problems(spec))
-    if not problems:
+    if not problems and not choice_problems:
         problems.extend(pyxform_problems(content))
-    if problems:
-        raise XLSFormError(problems)
+    if problems or choice_problems:
+        raise XLSFormError(choice_problems + problems)
     return spec, form_id
 
 
+# pyxform's messages for the mistakes that get past our own rules (recorded against pyxform 4.5), translated.
+# Each pattern is matched against the message after its "[row : N]" prefix; the named groups fill the
+# Norwegian text. Anything else falls back to a Norwegian sentence with the English original in parentheses.
+_PYXFORM_MESSAGES: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"Unknown question type '(?P<type>[^']*)'"),
+        gettext_noop("spørsmålstypen «%(type)s» finnes ikke i XLSForm."),
+    ),
+    (
+        re.compile(r"List name not in choices sheet: (?P<list>.*)"),
+        gettext_noop("svarlisten «%(list)s» finnes ikke i arket «choices»."),
+    ),
+    (
+        re.compile(r"the 'name' value 'meta' is invalid\. The name 'meta' is reserved"),
+        gettext_noop("navnet «meta» er reservert for skjemaets metadata. Velg et annet navn."),
+    ),
+    (
+        re.compile(
+            r"the 'name' value '(?P<name>[^']*)' is invalid\. Questions, groups, and repeats must be unique"
+        ),
+        gettext_noop(
+            "navnet «%(name)s» er brukt før i samme gruppe (eller øverst i skjemaet). "
+            "Spørsmål og grupper må ha ulike navn."
+        ),
+    ),
+    (
+        re.compile(r"the '(?P<column>[^']*)' value is invalid\. Names must begin with a letter or under"),
+        gettext_noop(
+            "verdien i kolonnen «%(column)s» er ikke et gyldig navn. Et navn må begynne med en bokstav "
+            "eller _, og kan ellers bare ha bokstaver, tall, _, - og punktum (ikke mellomrom)."
+        ),
+    ),
+    (
+        re.compile(r"Question or group with no name"),
+        gettext_noop("spørsmålet eller gruppen mangler navn (kolonnen «name»)."),
+    ),
+    (re.compile(r"Question with no type"), gettext_noop("raden mangler type (kolonnen «type»).")),
+    (
+        re.compile(r"The survey element named '(?P<name>[^']*)' has no label or hint"),
+        gettext_noop("«%(name)s» mangler tekst (kolonnen «label» eller «hint»)."),
+    ),
+    (
+        re.compile(r"Unmatched 'end_(?P<kind>\w+)'"),
+        gettext_noop("end_%(kind)s uten en begin_%(kind)s foran."),
+    ),
+    (
+        re.compile(
+            r"Unmatched 'begin_(?P<kind>\w+)'\. No matching 'end_\w+' was found for the "
+            r"name '(?P<name>[^']*)'"
+        ),
+        gettext_noop("begin_%(kind)s «%(name)s» mangler end_%(kind)s."),
+    ),
+    (
+        re.compile(r"Choice names must be unique for each choice list"),
+        gettext_noop("koden finnes allerede i samme svarliste. Kodene i en svarliste må være ulike."),
+    ),
+    (
+        re.compile(r"Choices must have a name"),
+        gettext_noop("svaralternativet mangler kode (kolonnen «name»)."),
+    ),
+    (
+        re.compile(r"Choices should have a label"),
+        gettext_noop("svaralternativet mangler tekst (kolonnen «label»)."),
+    ),
+    (
+        re.compile(r"the '(?P<column>[^']*)' value is invalid\. Reference variables must start with '\$\{'"),
+        gettext_noop(
+            "kolonnen «%(column)s» har en ufullstendig henvisning. En henvisning skrives ${spørsmålsnavn}."
+        ),
+    ),
+    (
+        re.compile(r"the '(?P<column>[^']*)' value is invalid\. Reference variable lists must have a comma"),
+        gettext_noop("kolonnen «%(column)s»: flere henvisninger etter hverandre må skilles med komma."),
+    ),
+    (
+        re.compile(
+            r"the '(?P<column>[^']*)' value is invalid\. Reference variables must contain a name from the "
+            r"'survey' sheet\. Could not find the name '(?P<name>[^']*)'"
+        ),
+        gettext_noop(
+            "kolonnen «%(column)s» viser til ${%(name)s}, men det finnes ikke noe spørsmål som heter "
+            "«%(name)s» i arket «survey»."
+        ),
+    ),
+    (
+        re.compile(
+            r"the '(?P<column>[^']*)' value is invalid\. Reference variables names must be unique .* "
+            r"The name '(?P<name>[^']*)' appears more than once"
+        ),
+        gettext_noop(
+            "kolonnen «%(column)s» viser til ${%(name)s}, men navnet «%(name)s» finnes flere steder "
+            "i skjemaet."
+        ),
+    ),
+    (
+        re.compile(r"Missing calculation"),
+        gettext_noop("en calculate-rad må ha en formel i kolonnen «calculation»."),
+    ),
+    (
+        re.compile(r"Parameters must be in the form of"),
+        gettext_noop("kolonnen «parameters» må ha formen nøkkel=verdi nøkkel2=verdi2."),
+    ),
+    (
+        re.compile(
+            r"The accepted parameter keys for this question type are '(?P<accepted>[^']*)'\. "
+            r"The following are invalid parameter key\(s\): '(?P<rejected>[^']*)'"
+        ),
+        gettext_noop(
+            "kolonnen «parameters» har ukjente nøkler: %(rejected)s (denne spørsmålstypen tar %(accepted)s)."
+        ),
+    ),
+    (
+        re.compile(r"randomize must be set to true or false: '(?P<value>[^']*)'"),
+        gettext_noop("parameteren randomize må være true eller false, ikke «%(value)s»."),
+    ),
+    (
+        re.compile(r"Parameters must include randomize=true to use a seed"),
+        gettext_noop("parameteren seed kan bare brukes sammen med randomize=true."),
+    ),
+    (
+        re.compile(r"Duplicate column header: (?P<column>.*)"),
+        gettext_noop("kolonnen «%(column)s» finnes to ganger. Fjern eller gi nytt navn til den ene."),
+    ),
+    (
+        re.compile(
+            r"Invalid headers provided for sheet: '(?P<sheet>[^']*)'\. "
+            r"One or more required column headers were not found: (?P<missing>.*?)\. Learn more"
+        ),
+        gettext_noop("arket «%(sheet)s» mangler kolonnen %(missing)s."),
+    ),
+    (
+        re.compile(
+            r"Invalid headers provided for sheet: '(?P<sheet>[^']*)'\. Headers that are different names for "
+            r"the same column were found: '(?P<other>[^']*)', '(?P<header>[^']*)'"
+        ),
+        gettext_noop(
+            "arket «%(sheet)s» har både kolonnen «%(other)s» og «%(header)s», som betyr det samme. "
+            "Fjern eller gi nytt navn til den ene."
+        ),
+    ),
+    (
+        re.compile(r"the '(?P<column>[^']*)' value is invalid\. Column headers must not be empty"),
+        gettext_noop("kolonneoverskriften «%(column)s» kan ikke være tom eller ha mellomrom."),
+    ),
+]
+_PYXFORM_ROW = re.compile(r"^\s*\[row\s*:\s*(?P<row>\d+)\]\s*")
+_PYXFORM_SHEET = re.compile(r"On the '(?P<sheet>[^']+)' sheet, ")
+
+
+def translate_pyxform_message(message: str) -> str:
+    """pyxform's English message in Norwegian, with the sheet and row named the way our own checks do
+    ("survey, rad 4: ..."); an unknown message keeps its English text in parentheses so nothing is lost."""
+    text = message.strip()
+    place = ""
+    row = _PYXFORM_ROW.match(text)
+    if row:
+        text = text[row.end() :]
+        sheet = _PYXFORM_SHEET.search(text)
+        # pyxform's row-numbered messages without a sheet (unmatched end_group, no name, no type, list
+        # name not in choices, missing calculation) are all about the survey sheet.
+        place = _("%(sheet)s, rad %(row)s: ") % {
+            "sheet": sheet.group("sheet") if sheet else "survey",
+            "row": row.group("row"),
+        }
+    for pattern, template in _PYXFORM_MESSAGES:
+        match = pattern.search(text)
+        if match:
+            translated = _(template) % match.groupdict()
+            return place + (translated if place else translated[:1].upper() + translated[1:])
+    if place:
+        return place + _("pyxform godtar ikke raden (%(message)s).") % {"message": text}
+    return _("pyxform godtar ikke skjemaet (%(message)s).") % {"message": text}
+
+
 def pyxform_problems(content: bytes) -> list[str]:
-    """What pyxform says when converting the file to an XForm (empty when it converts)."""
+    """What pyxform says when converting the file to an XForm (empty when it converts), in Norwegian."""
     from pyxform.errors import PyXFormError
     from pyxform.xls2xform import convert
 
     try:
         convert(xlsform=content, file_type=".xlsx")
     except PyXFormError as exc:
-        return [_("pyxform: %(message)s") % {"message": str(exc)}]
+        return [translate_pyxform_message(str(exc))]
     except Exception as exc:
-        return [_("pyxform kunne ikke lese skjemaet: %(message)s") % {"message": str(exc)}]
+        return [_("pyxform kunne ikke lese skjemaet (%(message)s).") % {"message": str(exc)}]
     return []

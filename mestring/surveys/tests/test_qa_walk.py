@@ -151,6 +151,8 @@ def test_question_problems_name_the_sheet_row_in_norwegian() -> None:
         )
     )
     assert problems == [
+        "choices, rad 3: koden «1» finnes allerede i svarlisten «jn» (rad 2). Kodene i en svarliste må være "
+        "ulike.",
         "survey, rad 2 (q1): Kodene for svaralternativene må være ulike.",
         "survey, rad 3 (q1): Variabelnavnet q1 er allerede brukt i skjemaet.",
         "survey, rad 4 (q3): Vilkåret må vise til et spørsmål som kommer før dette (q9 finnes ikke).",

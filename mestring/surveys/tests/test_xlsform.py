@@ -101,12 +101,367 @@ def test_invalid_form_gets_a_list_of_problems() -> None:
     assert "rad 2" in problems and "rad 3" in problems and "rad 4" in problems
 
 
-def test_pyxform_problem_is_reported() -> None:
-    # Our rules accept it, pyxform does not (a choice list with duplicate names).
-    content = _workbook([["select_one ja", "a", "A?", None]], [["ja", "1", "Ja"], ["ja", "1", "Ja igjen"]])
+def _book(
+    header: list[str],
+    survey_rows: list[list[Any]],
+    choices: list[list[Any]] | None = None,
+    settings: list[list[Any]] | None = None,
+) -> bytes:
+    """An XLSForm with any survey columns, and a settings sheet when given."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "survey"
+    sheet.append(header)
+    for row in survey_rows:
+        sheet.append(row)
+    choice_sheet = workbook.create_sheet("choices")
+    choice_sheet.append(["list_name", "name", "label"])
+    for row in choices if choices is not None else [["ja", "1", "Ja"], ["ja", "2", "Nei"]]:
+        choice_sheet.append(row)
+    if settings:
+        settings_sheet = workbook.create_sheet("settings")
+        for row in settings:
+            settings_sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _problems(content: bytes) -> list[str]:
     with pytest.raises(xlsform.XLSFormError) as info:
         xlsform.parse_xlsform(content)
-    assert info.value.problems
+    return info.value.problems
+
+
+_BASIC = ["type", "name", "label"]
+
+
+def _with(column: str) -> list[str]:
+    return ["type", "name", "label", column]
+
+
+# Mistakes our own rules now catch before pyxform (which said them in English, without a row, or not at all).
+
+
+def test_duplicate_choice_code_names_the_choices_row() -> None:
+    # pyxform: "[row : 3] On the 'choices' sheet, the 'name' value is invalid. Choice names must be unique..."
+    # (also for a list no question uses).
+    content = _book(
+        _BASIC,
+        [["select_one ja", "a", "A?"]],
+        [["ja", "1", "Ja"], ["ja", "2", "Nei"], ["nei", "1", "x"], ["nei", "1", "y"]],
+    )
+    assert _problems(content) == [
+        "choices, rad 5: koden «1» finnes allerede i svarlisten «nei» (rad 4). Kodene i en svarliste må "
+        "være ulike."
+    ]
+
+
+def test_select_without_list_name() -> None:
+    # pyxform: "Unknown question type 'select_one'." (no row); we said: svarlisten «» finnes ikke.
+    assert _problems(_book(_BASIC, [["select_one", "a", "A?"]])) == [
+        "survey, rad 2: «select_one» mangler navnet på svarlisten (skriv for eksempel «select_one ja_nei»)."
+    ]
+
+
+@pytest.mark.parametrize("kind", ["select_one ja or_other", "select_multiple ja nei", "select_one j a"])
+def test_malformed_select_line(kind: str) -> None:
+    # pyxform: "Unknown question type 'select_one j a'." or accepts or_other, which we would lose.
+    problems = _problems(_book(_BASIC, [[kind, "a", "A?"]]))
+    assert problems == [
+        f"survey, rad 2: typen «{kind}» må skrives «{kind.split()[0]} listenavn», med ett listenavn uten "
+        "mellomrom (or_other støttes ikke)."
+    ]
+
+
+def test_end_group_without_begin_group() -> None:
+    # pyxform: "[row : 3] Unmatched 'end_group'. No matching 'begin_group' was found for the name 'unknown'."
+    assert _problems(_book(_BASIC, [["text", "a", "A?"], ["end_group", None, None]])) == [
+        "survey, rad 3: end_group uten en begin_group foran."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "constraint"),
+    [
+        ("integer", ". >= 0 and and . <= 5"),  # pyxform accepts it; we silently took 0..5
+        ("integer", ". >= ${b"),  # pyxform: "Reference variables must start with '${'..."
+        ("decimal", ". > 3"),  # was silently dropped
+        ("text", "regex(., '^[0-9]+$')"),  # was silently dropped
+    ],
+)
+def test_unsupported_constraint_is_refused(kind: str, constraint: str) -> None:
+    problems = _problems(_book(_with("constraint"), [[kind, "a", "A?", constraint]]))
+    assert problems == [
+        f"survey, rad 2: begrensningen «{constraint}» støttes ikke (bare tallspørsmål kan ha en begrensning, "
+        "skrevet . >= minst and . <= høyst, med hele tall)."
+    ]
+
+
+def test_supported_constraint_gives_the_limits() -> None:
+    spec, _form_id = xlsform.parse_xlsform(
+        _book(_with("constraint"), [["integer", "a", "A?", ". >= -2 and . <= 7"]])
+    )
+    question = spec.sections[0][2][0]
+    assert (question.min_value, question.max_value) == (-2, 7)
+
+
+def test_note_without_text() -> None:
+    # pyxform: "The survey element named 'n' has no label or hint." (no row)
+    assert _problems(_book(_BASIC, [["note", "n", None], ["text", "a", "A?"]])) == [
+        "survey, rad 2: merknaden «n» mangler tekst (kolonnen «label»)."
+    ]
+
+
+def test_duplicate_column() -> None:
+    # pyxform: "Duplicate column header: label"; we silently used the last one.
+    assert _problems(_book(["type", "name", "label", "label"], [["text", "a", "A?", "B?"]])) == [
+        "Arket «survey» har kolonnen «label» to ganger. Fjern eller gi nytt navn til den ene."
+    ]
+
+
+# Mistakes only pyxform catches: its message, translated, with the sheet and row.
+
+_PYXFORM_CASES = [
+    pytest.param(
+        _BASIC,
+        [
+            ["begin_group", "del", "Del 1"],
+            ["text", "a", "A?"],
+            ["end_group", None, None],
+            ["begin_group", "del", "Del 2"],
+            ["text", "b", "B?"],
+            ["end_group", None, None],
+        ],
+        None,
+        "survey, rad 5: navnet «del» er brukt før i samme gruppe (eller øverst i skjemaet). "
+        "Spørsmål og grupper må ha ulike navn.",
+        id="duplicate-group-name",
+    ),
+    pytest.param(
+        _BASIC,
+        [["begin_group", "del 1", "Del 1"], ["text", "a", "A?"], ["end_group", None, None]],
+        None,
+        "survey, rad 2: verdien i kolonnen «name» er ikke et gyldig navn. Et navn må begynne med en bokstav "
+        "eller _, og kan ellers bare ha bokstaver, tall, _, - og punktum (ikke mellomrom).",
+        id="invalid-group-name",
+    ),
+    pytest.param(
+        _BASIC,
+        [["begin_group", None, "Del 1"], ["text", "a", "A?"], ["end_group", None, None]],
+        None,
+        "survey, rad 2: spørsmålet eller gruppen mangler navn (kolonnen «name»).",
+        id="group-without-name",
+    ),
+    pytest.param(
+        _BASIC,
+        [["text", "meta", "A?"]],
+        None,
+        "survey, rad 2: navnet «meta» er reservert for skjemaets metadata. Velg et annet navn.",
+        id="reserved-name-meta",
+    ),
+    pytest.param(
+        _BASIC,
+        [["note", "n", "Hei ${zz}"], ["text", "a", "A?"]],
+        None,
+        "survey, rad 2: kolonnen «label» viser til ${zz}, men det finnes ikke noe spørsmål som heter «zz» "
+        "i arket «survey».",
+        id="reference-to-unknown-question",
+    ),
+    pytest.param(
+        _BASIC,
+        [["text", "a", "A ${b"]],
+        None,
+        "survey, rad 2: kolonnen «label» har en ufullstendig henvisning. En henvisning skrives "
+        "${spørsmålsnavn}.",
+        id="unfinished-reference",
+    ),
+    pytest.param(
+        _with("calculation"),
+        [["calculate", "c", None, None], ["text", "a", "A?", None]],
+        None,
+        "survey, rad 2: en calculate-rad må ha en formel i kolonnen «calculation».",
+        id="calculate-without-calculation",
+    ),
+    pytest.param(
+        _with("parameters"),
+        [["text", "a", "A?", "foo"]],
+        None,
+        "survey, rad 2: kolonnen «parameters» må ha formen nøkkel=verdi nøkkel2=verdi2.",
+        id="parameters-not-key-value",
+    ),
+    pytest.param(
+        _with("parameters"),
+        [["select_one ja", "a", "A?", "foo=bar"]],
+        None,
+        "survey, rad 2: kolonnen «parameters» har ukjente nøkler: foo (denne spørsmålstypen tar randomize, "
+        "seed).",
+        id="parameters-unknown-key",
+    ),
+    pytest.param(
+        _with("parameters"),
+        [["select_one ja", "a", "A?", "randomize=kanskje"]],
+        None,
+        "Parameteren randomize må være true eller false, ikke «kanskje».",
+        id="parameters-randomize-value",
+    ),
+    pytest.param(
+        _with("parameters"),
+        [["select_one ja", "a", "A?", "seed=3"]],
+        None,
+        "Parameteren seed kan bare brukes sammen med randomize=true.",
+        id="parameters-seed-without-randomize",
+    ),
+    pytest.param(
+        _BASIC,
+        [["text", "a", "A?"]],
+        [["form_title", "name"], ["Skjema", "1 2 3"]],
+        "settings, rad 1: verdien i kolonnen «name» er ikke et gyldig navn. Et navn må begynne med en "
+        "bokstav "
+        "eller _, og kan ellers bare ha bokstaver, tall, _, - og punktum (ikke mellomrom).",
+        id="settings-invalid-name",
+    ),
+    pytest.param(
+        _BASIC,
+        [["text", "a", "A?"]],
+        [["form_title", "instance_name"], ["Skjema", "${zz}"]],
+        "settings, rad 2: kolonnen «instance_name» viser til ${zz}, men det finnes ikke noe spørsmål som "
+        "heter "
+        "«zz» i arket «survey».",
+        id="settings-reference-to-unknown-question",
+    ),
+]
+
+
+@pytest.mark.parametrize(("header", "rows", "settings_rows", "expected"), _PYXFORM_CASES)
+def test_pyxform_problem_in_norwegian(
+    header: list[str], rows: list[list[Any]], settings_rows: list[list[Any]] | None, expected: str
+) -> None:
+    assert _problems(_book(header, rows, settings=settings_rows)) == [expected]
+
+
+# pyxform messages our own rules now stop first; the translation stays for pyxform's other paths (recorded
+# from pyxform 4.5 as they are raised).
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Unknown question type 'select_one j a'.", "Spørsmålstypen «select_one j a» finnes ikke i XLSForm."),
+        (
+            "[row : 2] List name not in choices sheet: nei",
+            "survey, rad 2: svarlisten «nei» finnes ikke i arket «choices».",
+        ),
+        (
+            "[row : 3] Unmatched 'end_group'. No matching 'begin_group' was found for the name 'unknown'.",
+            "survey, rad 3: end_group uten en begin_group foran.",
+        ),
+        (
+            "[row : 2] Unmatched 'begin_repeat'. No matching 'end_repeat' was found for the name 'r'.",
+            "survey, rad 2: begin_repeat «r» mangler end_repeat.",
+        ),
+        (
+            "[row : 3] On the 'survey' sheet, the 'name' value 'a' is invalid. Questions, groups, and "
+            "repeats "
+            "must be unique within their nearest parent group or repeat, or the survey if not inside a "
+            "group or repeat.",
+            "survey, rad 3: navnet «a» er brukt før i samme gruppe (eller øverst i skjemaet). Spørsmål og "
+            "grupper "
+            "må ha ulike navn.",
+        ),
+        (
+            "[row : 3] On the 'choices' sheet, the 'name' value is invalid. Choice names must be unique for "
+            "each "
+            "choice list. If this is intentional, use the setting 'allow_choice_duplicates'. "
+            "Learn more: https://xlsform.org/#choice-names.",
+            "choices, rad 3: koden finnes allerede i samme svarliste. Kodene i en svarliste må være ulike.",
+        ),
+        (
+            "[row : 4] On the 'choices' sheet, the 'name' value is invalid. Choices must have a name. "
+            "Learn more: https://xlsform.org/en/#setting-up-your-worksheets",
+            "choices, rad 4: svaralternativet mangler kode (kolonnen «name»).",
+        ),
+        (
+            "[row : 4] On the 'choices' sheet, the 'label' value is invalid. Choices should have a label. "
+            "Learn more: https://xlsform.org/en/#setting-up-your-worksheets",
+            "choices, rad 4: svaralternativet mangler tekst (kolonnen «label»).",
+        ),
+        ("[row : 2] Question with no type.\n", "survey, rad 2: raden mangler type (kolonnen «type»)."),
+        (
+            "The survey element named 'n' has no label or hint.",
+            "«n» mangler tekst (kolonnen «label» eller «hint»).",
+        ),
+        (
+            "[row : 3] On the 'survey' sheet, the 'relevant' value is invalid. Reference variables must "
+            "start "
+            "with '${', then a question name, and end with '}'.",
+            "survey, rad 3: kolonnen «relevant» har en ufullstendig henvisning. En henvisning skrives "
+            "${spørsmålsnavn}.",
+        ),
+        (
+            "[row : 3] On the 'survey' sheet, the 'relevant' value is invalid. Reference variable lists must "
+            "have a comma between each variable.",
+            "survey, rad 3: kolonnen «relevant»: flere henvisninger etter hverandre må skilles med komma.",
+        ),
+        (
+            "[row : 3] On the 'survey' sheet, the 'relevant' value is invalid. Reference variables names "
+            "must be "
+            "unique anywhere in the 'survey'. The name 'a' appears more than once.",
+            "survey, rad 3: kolonnen «relevant» viser til ${a}, men navnet «a» finnes flere steder i "
+            "skjemaet.",
+        ),
+        (
+            "Duplicate column header: label",
+            "Kolonnen «label» finnes to ganger. Fjern eller gi nytt navn til den ene.",
+        ),
+        (
+            "Invalid headers provided for sheet: 'survey'. One or more required column headers were not "
+            "found: "
+            "'type'. Learn more: https://xlsform.org/en/#setting-up-your-worksheets",
+            "Arket «survey» mangler kolonnen 'type'.",
+        ),
+        (
+            "Invalid headers provided for sheet: 'survey'. Headers that are different names for the same "
+            "column "
+            "were found: 'label', 'label::English (en)'. Rename or remove one of these columns.",
+            "Arket «survey» har både kolonnen «label» og «label::English (en)», som betyr det samme. Fjern "
+            "eller "
+            "gi nytt navn til den ene.",
+        ),
+        (
+            "[row : 1] On the 'choices' sheet, the 'my col' value is invalid. Column headers must not be "
+            "empty "
+            "and must not contain spaces. Learn more: https://xlsform.org/en/#setting-up-your-worksheets",
+            "choices, rad 1: kolonneoverskriften «my col» kan ikke være tom eller ha mellomrom.",
+        ),
+    ],
+)
+def test_pyxform_message_translation(message: str, expected: str) -> None:
+    assert xlsform.translate_pyxform_message(message) == expected
+
+
+def test_unknown_pyxform_message_keeps_the_english_text() -> None:
+    assert xlsform.translate_pyxform_message(
+        "[row : 7] On the 'survey' sheet, the 'save_to' value is invalid. Something new."
+    ) == (
+        "survey, rad 7: pyxform godtar ikke raden (On the 'survey' sheet, the 'save_to' value is invalid. "
+        "Something new.)."
+    )
+    assert xlsform.translate_pyxform_message("Something else entirely.") == (
+        "pyxform godtar ikke skjemaet (Something else entirely.)."
+    )
+
+
+def test_unknown_pyxform_error_reaches_the_author_in_norwegian(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyxform import xls2xform
+    from pyxform.errors import PyXFormError
+
+    def refuse(**kwargs: Any) -> Any:
+        raise PyXFormError("[row : 2] A brand new pyxform rule.")
+
+    monkeypatch.setattr(xls2xform, "convert", refuse)
+    assert _problems(_book(_BASIC, [["text", "a", "A?"]])) == [
+        "survey, rad 2: pyxform godtar ikke raden (A brand new pyxform rule.)."
+    ]
 
 
 def test_not_an_excel_file() -> None:
@@ -148,3 +503,18 @@ def test_import_page_creates_a_draft(world: Any) -> None:
     form = engine.load_form(version)
     assert form.sections[0].title == "Del 1"
     assert form.question("b").condition_question == "a" and form.question("b").condition_values == ("2",)
+
+
+def test_import_page_shows_pyxform_problem_in_norwegian(world: Any) -> None:
+    client = client_for("forsker.nasjonal")
+    before = Questionnaire.objects.count()
+    content = _book(_BASIC, [["text", "meta", "A?"]])
+    response = client.post(
+        reverse("surveys:xlsform_import"),
+        {"file": SimpleUploadedFile("meta.xlsx", content), "kind": "national"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "survey, rad 2: navnet «meta» er reservert for skjemaets metadata." in page
+    assert "reserved for form metadata" not in page
+    assert Questionnaire.objects.count() == before
