@@ -338,3 +338,22 @@ def test_page_shows_only_the_organisations_the_reader_administers(world) -> None
 
 def test_staff_list_links_to_the_log(world) -> None:  # type: ignore[no-untyped-def]
     assert "/logg/administrasjon/" in client_for("admin.evje").get("/konto/ansatte/").content.decode()
+
+
+def test_every_action_the_services_record_has_a_label() -> None:
+    """An action without a label would show as its code ("removed") on the administration log page."""
+    import re
+    from pathlib import Path
+
+    from mestring.accounts import services as account_services
+    from mestring.audit.admin_log import ACTION_LABELS
+
+    root = Path(__file__).resolve().parents[2]
+    recorded = {
+        action
+        for app in ("accounts", "organisations")
+        for path in (root / app).glob("*.py")
+        for action in re.findall(r'action="([a-z_]+)"', path.read_text())
+    }
+    recorded |= {account_services.PASSWORD_RESET_ACTION, account_services.PASSWORD_SET_ACTION}
+    assert recorded - set(ACTION_LABELS) == set()
