@@ -96,7 +96,7 @@ def totp_qr_svg(device: TOTPDevice) -> str:
 # The link is the same one the welcome e-mail and "Send ny lenke" use (`staff.password_set_link`: Django's
 # `default_token_generator`, valid `PASSWORD_RESET_TIMEOUT` seconds, void once the password changes).
 
-PASSWORD_RESET_ACTION = "password_reset_link_sent"
+PASSWORD_RESET_ACTION = "reset_link_sent"  # fits ChangeRecord.action (max 20)
 PASSWORD_SET_ACTION = "password_set"
 # At most this many reset mails per account within `PASSWORD_RESET_WINDOW`, so the form cannot flood an inbox.
 PASSWORD_RESET_MAX_PER_ACCOUNT = 3

@@ -39,7 +39,7 @@ ACTION_LABELS: dict[str, StrOrPromise] = {
     "changed": _("endret"),
     "removed": _("fjernet"),
     "password_link_sent": _("lenke for å sette passord sendt"),
-    "password_reset_link_sent": _("lenke for nytt passord sendt (glemt passord)"),
+    "reset_link_sent": _("lenke for nytt passord sendt (glemt passord)"),
     "password_set": _("passord satt via e-postlenke"),
 }
 

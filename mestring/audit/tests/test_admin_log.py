@@ -357,3 +357,6 @@ def test_every_action_the_services_record_has_a_label() -> None:
     }
     recorded |= {account_services.PASSWORD_RESET_ACTION, account_services.PASSWORD_SET_ACTION}
     assert recorded - set(ACTION_LABELS) == set()
+    # SQLite does not enforce the column's length; PostgreSQL refuses a longer code.
+    longest = AdminChange._meta.get_field("action").max_length
+    assert longest is not None and max(map(len, recorded)) <= longest
