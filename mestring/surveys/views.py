@@ -539,9 +539,12 @@ def xlsform_import(request: HttpRequest) -> HttpResponse:
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
-            spec, _form_id = xlsform.parse_xlsform(form.cleaned_data["file"].read())
+            imported = xlsform.read_xlsform(form.cleaned_data["file"].read())
             questionnaire = authoring.questionnaire_from_spec(
-                spec=spec, owner=membership.organisation, kind=form.cleaned_data["kind"], publish=False
+                spec=imported.spec,
+                owner=membership.organisation,
+                kind=form.cleaned_data["kind"],
+                publish=False,
             )
         except xlsform.XLSFormError as exc:
             problems = exc.problems
@@ -549,6 +552,8 @@ def xlsform_import(request: HttpRequest) -> HttpResponse:
             problems = exc.messages
         else:
             messages.success(request, _("Skjemaet er importert som utkast. Se over og publiser."))
+            for notice in imported.notices:
+                messages.info(request, notice)
             return redirect("surveys:questionnaire_detail", slug=questionnaire.slug)
     return render(request, "surveys/xlsform_import.html", {"form": form, "problems": problems})
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import re
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -228,7 +229,7 @@ def _sheet_rows(workbook: Any, name: str) -> tuple[list[str], list[tuple[int, di
     first = next(lines, None)
     if first is None:
         return [], []
-    header = [str(h).strip().lower() if h is not None else "" for h in first]
+    header = [_column_key(h) for h in first]
     rows: list[tuple[int, dict[str, str]]] = []
     for number, line in enumerate(lines, start=2):
         values = {
@@ -247,6 +248,133 @@ def _sheet_rows(workbook: Any, name: str) -> tuple[list[str], list[tuple[int, di
                 )
             rows.append((number, values))
     return header, rows
+
+
+def _column_key(heading: Any) -> str:
+    """A column heading as the import knows it: lower case, except a language suffix after ``::``, which
+    keeps its spelling so messages can name the column the author wrote (``label::Norsk bokmål (nb)``)."""
+    if heading is None:
+        return ""
+    base, sep, language = str(heading).strip().partition("::")
+    return base.strip().lower() + (sep + language.strip() if sep else "")
+
+
+# Languages the import prefers, in order, after the settings' default_language and a column without a
+# language: each family by the codes and names (lower case) XLSForm files in Norway use for it.
+_LANGUAGE_FAMILIES: list[tuple[str, frozenset[str], frozenset[str]]] = [
+    (
+        gettext_noop("bokmål"),
+        frozenset({"nb", "nob", "no", "nor"}),
+        frozenset(
+            {
+                "norsk bokmål",
+                "norwegian bokmål",
+                "norwegian bokmal",
+                "norsk bokmal",
+                "bokmål",
+                "bokmal",
+                "norsk",
+                "norwegian",
+            }
+        ),
+    ),
+    (
+        gettext_noop("nynorsk"),
+        frozenset({"nn", "nno"}),
+        frozenset({"norsk nynorsk", "norwegian nynorsk", "nynorsk"}),
+    ),
+    (
+        gettext_noop("engelsk"),
+        frozenset({"en", "eng"}),
+        frozenset({"english", "engelsk"}),
+    ),
+]
+_LANGUAGE_CODE = re.compile(r"^(?:(?P<name>.*?)\s*\()?(?P<code>[a-z]{2,3})(?:[-_][a-z0-9]+)*\)?$")
+
+
+def _language_code(language: str) -> str:
+    """The language code of a column suffix: "nb" for ``nb``, ``Norsk bokmål (nb)`` or ``en-GB`` → "en";
+    empty when the suffix is only a name ("Norsk")."""
+    match = _LANGUAGE_CODE.match(language.strip().lower())
+    if not match:
+        return ""
+    # A bare word of two or three letters is a code; a longer text needs the code in brackets.
+    if match.group("name") is None and language.strip().endswith(")"):
+        return ""
+    return match.group("code")
+
+
+def _language_family(language: str) -> int | None:
+    """Index in `_LANGUAGE_FAMILIES` of a column suffix, or None for another language."""
+    code = _language_code(language)
+    name = re.sub(r"\s*\([^)]*\)\s*$", "", language.strip().lower())
+    for index, (_name, codes, names) in enumerate(_LANGUAGE_FAMILIES):
+        if code in codes or name in names:
+            return index
+    return None
+
+
+def _same_language(language: str, other: str) -> bool:
+    """Whether two column suffixes name one language ("nb", "Norsk bokmål (nb)", "nob"); "" (no suffix) is
+    only itself."""
+    if language.strip().lower() == other.strip().lower():
+        return True
+    if not language or not other:
+        return False
+    code = _language_code(language)
+    if code and code == _language_code(other):
+        return True
+    family = _language_family(language)
+    return family is not None and family == _language_family(other)
+
+
+def _text_columns(header: list[str], column: str) -> dict[str, str]:
+    """{language suffix ("" for none): column} of one text column (label, hint) in every language given."""
+    found: dict[str, str] = {}
+    for heading in header:
+        base, sep, language = heading.partition("::")
+        if base == column:
+            found.setdefault(language if sep else "", heading)
+    return found
+
+
+def _pick_language(languages: list[str], default_language: str) -> str | None:
+    """The language to import among a column's suffixes: the settings' default_language, a column without
+    language, bokmål, nynorsk, English, else the first one; None when there is none."""
+    if not languages:
+        return None
+    if default_language:
+        for language in languages:
+            if language and _same_language(language, default_language):
+                return language
+    if "" in languages:
+        return ""
+    for index in range(len(_LANGUAGE_FAMILIES)):
+        for language in languages:
+            if _language_family(language) == index:
+                return language
+    return languages[0]
+
+
+def _language_short(language: str, default_language: str) -> str:
+    """How the notice lists a language: its code, else its name as written."""
+    if not language:
+        return _language_short(default_language, "") if default_language else _("uten språkkode")
+    return _language_code(language) or language
+
+
+def _language_long(language: str, default_language: str) -> str:
+    """How the notice names the language imported: "bokmål (nb)", "engelsk (en)", or the suffix as written."""
+    if not language:
+        if default_language:
+            return _language_long(default_language, "")
+        return _("teksten uten språkkode")
+    family = _language_family(language)
+    if family is None:
+        return language
+    code = _language_code(language)
+    name = _(_LANGUAGE_FAMILIES[family][0])
+    return f"{name} ({code})" if code else name
 
 
 def _duplicate_columns(sheet: str, header: list[str]) -> list[str]:
@@ -286,8 +414,64 @@ def _parse_constraint(text: str) -> tuple[int | None, int | None]:
     return (int(low.group(1)) if low else None, int(high.group(1)) if high else None)
 
 
+@dataclass
+class XLSFormImport:
+    """What an XLSForm file gave: the questionnaire, its form_id, and notices for the author (not problems:
+    which language was imported when the texts come in several)."""
+
+    spec: FormSpec
+    form_id: str
+    notices: list[str] = field(default_factory=list)
+
+
 def parse_xlsform(content: bytes) -> tuple[FormSpec, str]:
     """(questionnaire spec, form_id) from an XLSForm file; raises XLSFormError with every problem found."""
+    result = read_xlsform(content)
+    return result.spec, result.form_id
+
+
+def _language_notices(
+    label_languages: list[str],
+    text_columns: list[tuple[str, list[str], str | None]],
+    chosen: str,
+    default_language: str,
+) -> list[str]:
+    """The notice naming the language imported when the texts come in several, and one for each kind of
+    text (hint, choice label) that had to come from another language."""
+    languages: list[str] = []
+    for language in [
+        chosen,
+        *label_languages,
+        *(lang for _what, langs, _picked in text_columns for lang in langs),
+    ]:
+        if not any(_same_language(language, seen) for seen in languages):
+            languages.append(language)
+    if len(languages) < 2:
+        return []
+    notices = [
+        _("Skjemaet har tekster på flere språk (%(languages)s); importerte %(language)s.")
+        % {
+            "languages": ", ".join(_language_short(lang, default_language) for lang in languages),
+            "language": _language_long(chosen, default_language),
+        }
+    ]
+    for what, _langs, picked in text_columns:
+        if picked is not None and not _same_language(picked, chosen):
+            notices.append(
+                _("%(what)s er hentet fra %(language)s, fordi de ikke finnes på samme språk som spørsmålene.")
+                % {"what": what, "language": _language_long(picked, default_language)}
+            )
+    return notices
+
+
+def read_xlsform(content: bytes) -> XLSFormImport:
+    """The questionnaire in an XLSForm file, with notices for the author; raises XLSFormError with every
+    problem found.
+
+    Texts may come in several languages (``label::nb``, ``label::English (en)``, ``hint::nn``): one language
+    is imported, the settings' ``default_language`` first, then a column without language, bokmål, nynorsk,
+    English, else the first one given (`_pick_language`); the hint and the choice labels follow it where they
+    have it, else they are picked the same way."""
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:
@@ -296,16 +480,43 @@ def parse_xlsform(content: bytes) -> tuple[FormSpec, str]:
     header, survey_rows = _sheet_rows(workbook, "survey")
     if not header:
         raise XLSFormError([_("Arket «survey» mangler eller er tomt.")])
+    settings_header, settings_rows = _sheet_rows(workbook, "settings")
+    settings = settings_rows[0][1] if settings_rows else {}
+    default_language = settings.get("default_language", "")
+    label_columns = _text_columns(header, "label")
+    hint_columns = _text_columns(header, "hint")
     for column in ("type", "name", "label"):
-        if column not in header:
+        if column not in header and not (column == "label" and label_columns):
             problems.append(_("Arket «survey» mangler kolonnen «%(col)s».") % {"col": column})
     choice_header, choice_rows = _sheet_rows(workbook, "choices")
+    choice_label_columns = _text_columns(choice_header, "label")
+    language = _pick_language(list(label_columns), default_language) or ""
+
+    def same_or_pick(columns: dict[str, str]) -> str | None:
+        same = [other for other in columns if _same_language(other, language)]
+        return same[0] if same else _pick_language(list(columns), default_language)
+
+    hint_language = same_or_pick(hint_columns)
+    choice_language = same_or_pick(choice_label_columns)
+    label_column = label_columns.get(language, "label")
+    hint_column = hint_columns[hint_language] if hint_language is not None else None
+    choice_label_column = choice_label_columns[choice_language] if choice_language is not None else None
+    notices = _language_notices(
+        list(label_columns),
+        [
+            (_("Hjelpetekstene (hint)"), list(hint_columns), hint_language),
+            (_("Tekstene på svaralternativene"), list(choice_label_columns), choice_language),
+        ],
+        language,
+        default_language,
+    )
     lists: dict[str, list[tuple[str, str, bool]]] = OrderedDict()
     choice_seen: dict[tuple[str, str], int] = {}
     # Reported first but not fatal here: the survey sheet is still checked, so one upload lists everything.
     choice_problems: list[str] = []
     for number, values in choice_rows:
-        list_name, name, label = values.get("list_name", ""), values.get("name", ""), values.get("label", "")
+        list_name, name = values.get("list_name", ""), values.get("name", "")
+        label = values.get(choice_label_column, "") if choice_label_column else ""
         if not list_name or not name:
             problems.append(_("choices, rad %(row)s: list_name og name må fylles ut.") % {"row": number})
             continue
@@ -320,14 +531,12 @@ def parse_xlsform(content: bytes) -> tuple[FormSpec, str]:
             )
         na = values.get("mestring_not_applicable", "").lower() in ("yes", "true", "1", "ja")
         lists.setdefault(list_name, []).append((name, label or name, na))
-    settings_header, settings_rows = _sheet_rows(workbook, "settings")
     for sheet_name, sheet_header in (
         ("survey", header),
         ("choices", choice_header),
         ("settings", settings_header),
     ):
         problems.extend(_duplicate_columns(sheet_name, sheet_header))
-    settings = settings_rows[0][1] if settings_rows else {}
     title = settings.get("form_title", "") or _("Importert skjema")
     form_id = settings.get("form_id", "")
     if problems:
@@ -359,8 +568,8 @@ def parse_xlsform(content: bytes) -> tuple[FormSpec, str]:
     for number, values in survey_rows:
         kind = re.sub(r"\s+", " ", values.get("type", "")).strip()
         name = values.get("name", "")
-        label = values.get("label", "")
-        hint = values.get("hint", "")
+        label = values.get(label_column, "")
+        hint = values.get(hint_column, "") if hint_column else ""
         required = values.get("required", "").lower() in ("yes", "true", "1", "ja", "true()")
         appearance = values.get("appearance", "").lower()
         mestring_type = values.get("mestring_type", "").lower()
@@ -461,8 +670,8 @@ def parse_xlsform(content: bytes) -> tuple[FormSpec, str]:
         if base == "note":
             if not label and not hint:
                 problems.append(
-                    _("survey, rad %(row)s: merknaden «%(name)s» mangler tekst (kolonnen «label»).")
-                    % {"row": number, "name": name or "?"}
+                    _("survey, rad %(row)s: merknaden «%(name)s» mangler tekst (kolonnen «%(col)s»).")
+                    % {"row": number, "name": name or "?", "col": label_column}
                 )
             if awaiting_intro and current is not None:
                 spec.sections[-1] = (current[0], label, current[2])
@@ -573,7 +782,7 @@ def parse_xlsform(content: bytes) -> tuple[FormSpec, str]:
         problems.extend(pyxform_problems(content))
     if problems or choice_problems:
         raise XLSFormError(choice_problems + problems)
-    return spec, form_id
+    return XLSFormImport(spec=spec, form_id=form_id, notices=notices)
 
 
 # pyxform's messages for the mistakes that get past our own rules (recorded against pyxform 4.5), translated.

@@ -172,3 +172,29 @@ def test_survey_table_md_and_csv(hand_survey: NationalSurvey) -> None:
         call_command("survey_table", hand_survey.slug, "--by", "tull")
     with pytest.raises(CommandError, match="kan ikke krysses"):
         call_command("survey_table", hand_survey.slug, "--by", "fylke", "--question", "utfordringer")
+
+
+def test_import_xlsform_prints_the_language_notice(world: Any, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "survey"
+    for row in [
+        ["type", "name", "label::en", "label::nb"],
+        ["begin_group", "del1", "Part 1", "Del 1"],
+        ["text", "a", "Why?", "Hvorfor?"],
+        ["end_group", None, None, None],
+    ]:
+        sheet.append(row)
+    workbook.create_sheet("choices").append(["list_name", "name", "label::en", "label::nb"])
+    path = tmp_path / "sprak.xlsx"
+    workbook.save(path)
+    out = io.StringIO()
+    call_command(
+        "survey_import_xlsform", str(path), "--slug", "sprak-2026", "--frame-year", "2026", stdout=out
+    )
+    assert "Skjemaet har tekster på flere språk (nb, en); importerte bokmål (nb)." in out.getvalue()
+    survey = NationalSurvey.objects.get(slug="sprak-2026")
+    assert survey.version.questions.get(name="a").text == "Hvorfor?"

@@ -518,3 +518,195 @@ def test_import_page_shows_pyxform_problem_in_norwegian(world: Any) -> None:
     assert "survey, rad 2: navnet «meta» er reservert for skjemaets metadata." in page
     assert "reserved for form metadata" not in page
     assert Questionnaire.objects.count() == before
+
+
+# Texts in several languages (label::nb, label::English (en), hint::nn …), as KoboToolbox, Nettskjema and
+# ODK files often have them: one language is imported and the author is told which.
+
+
+def _languages_book(
+    survey_header: list[str],
+    survey_rows: list[list[Any]],
+    choice_header: list[str],
+    choices: list[list[Any]],
+    settings: list[list[Any]] | None = None,
+) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "survey"
+    for row in [survey_header, *survey_rows]:
+        sheet.append(row)
+    choice_sheet = workbook.create_sheet("choices")
+    for row in [choice_header, *choices]:
+        choice_sheet.append(row)
+    if settings:
+        settings_sheet = workbook.create_sheet("settings")
+        for row in settings:
+            settings_sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _texts(result: xlsform.XLSFormImport) -> list[tuple[str, str, list[str]]]:
+    return [(q.text, q.help_text, [o[1] for o in q.options]) for s in result.spec.sections for q in s[2]]
+
+
+def test_only_bokmal_labels_are_imported() -> None:
+    content = _languages_book(
+        ["type", "name", "label::nb"],
+        [["select_one ja", "a", "Røyker du?"], ["text", "b", "Hvorfor?"]],
+        ["list_name", "name", "label::nb"],
+        [["ja", "1", "Ja"], ["ja", "2", "Nei"]],
+    )
+    result = xlsform.read_xlsform(content)
+    assert _texts(result) == [("Røyker du?", "", ["Ja", "Nei"]), ("Hvorfor?", "", [])]
+    assert result.notices == []  # one language: nothing to tell
+    assert xlsform.parse_xlsform(content)[0] == result.spec
+
+
+def test_bokmal_is_picked_before_english_and_the_author_is_told() -> None:
+    content = _languages_book(
+        ["type", "name", "label::English (en)", "label::Norsk bokmål (nb)", "hint::en", "hint::nb"],
+        [["select_one ja", "a", "Do you smoke?", "Røyker du?", "Daily", "Daglig"]],
+        ["list_name", "name", "label::English (en)", "label::Norsk bokmål (nb)"],
+        [["ja", "1", "Yes", "Ja"], ["ja", "2", "No", "Nei"]],
+    )
+    result = xlsform.read_xlsform(content)
+    assert _texts(result) == [("Røyker du?", "Daglig", ["Ja", "Nei"])]
+    assert result.notices == ["Skjemaet har tekster på flere språk (nb, en); importerte bokmål (nb)."]
+
+
+@pytest.mark.parametrize(
+    ("columns", "expected", "notice"),
+    [
+        (
+            ["label::en", "label::nn", "label"],
+            "Uten",
+            "(uten språkkode, en, nn); importerte teksten uten språkkode.",
+        ),
+        (["label::en", "label::nn", "label::nob"], "Bokmål", "(nob, en, nn); importerte bokmål (nob)."),
+        (["label::English", "label::Norsk"], "Bokmål", "(Norsk, English); importerte bokmål."),
+        (["label::en", "label::Norsk nynorsk (nn)"], "Nynorsk", "(nn, en); importerte nynorsk (nn)."),
+        (["label::de", "label::en-GB"], "English", "(en, de); importerte engelsk (en)."),
+        (["label::de", "label::fr"], "Deutsch", "(de, fr); importerte de."),
+    ],
+)
+def test_language_order(columns: list[str], expected: str, notice: str) -> None:
+    texts = {
+        "label": "Uten",
+        "label::en": "English",
+        "label::English": "English",
+        "label::en-GB": "English",
+        "label::nn": "Nynorsk",
+        "label::Norsk nynorsk (nn)": "Nynorsk",
+        "label::nob": "Bokmål",
+        "label::Norsk": "Bokmål",
+        "label::de": "Deutsch",
+        "label::fr": "Français",
+    }
+    content = _languages_book(
+        ["type", "name", *columns], [["text", "a", *(texts[c] for c in columns)]], ["list_name", "name"], []
+    )
+    result = xlsform.read_xlsform(content)
+    assert _texts(result) == [(expected, "", [])]
+    assert result.notices == [f"Skjemaet har tekster på flere språk {notice}"]
+
+
+def test_default_language_in_settings_is_preferred() -> None:
+    content = _languages_book(
+        ["type", "name", "label::Norsk bokmål (nb)", "label::English (en)", "hint::nb", "hint::en"],
+        [["select_one ja", "a", "Røyker du?", "Do you smoke?", "Daglig", "Daily"]],
+        ["list_name", "name", "label::Norsk bokmål (nb)", "label::English (en)"],
+        [["ja", "1", "Ja", "Yes"], ["ja", "2", "Nei", "No"]],
+        settings=[["form_title", "default_language"], ["Røyking", "English (en)"]],
+    )
+    result = xlsform.read_xlsform(content)
+    assert result.spec.title == "Røyking"
+    assert _texts(result) == [("Do you smoke?", "Daily", ["Yes", "No"])]
+    assert result.notices == ["Skjemaet har tekster på flere språk (en, nb); importerte engelsk (en)."]
+
+
+def test_choices_with_bokmal_labels_next_to_unsuffixed_survey_labels() -> None:
+    content = _languages_book(
+        ["type", "name", "label"],
+        [["select_one ja", "a", "Røyker du?"]],
+        ["list_name", "name", "label::nb"],
+        [["ja", "1", "Ja"], ["ja", "2", "Nei"]],
+    )
+    result = xlsform.read_xlsform(content)
+    assert _texts(result) == [("Røyker du?", "", ["Ja", "Nei"])]
+    assert result.notices == [
+        "Skjemaet har tekster på flere språk (uten språkkode, nb); importerte teksten uten språkkode.",
+        "Tekstene på svaralternativene er hentet fra bokmål (nb), fordi de ikke finnes på samme språk som "
+        "spørsmålene.",
+    ]
+
+
+def test_suffixed_hint() -> None:
+    content = _languages_book(
+        ["type", "name", "label::nb", "hint::nb"],
+        [["integer", "a", "Hvor mange?", "Skriv et helt tall"]],
+        ["list_name", "name"],
+        [],
+    )
+    result = xlsform.read_xlsform(content)
+    assert _texts(result) == [("Hvor mange?", "Skriv et helt tall", [])]
+    assert result.notices == []
+
+
+def test_checks_name_the_suffixed_column_and_keep_row_numbers() -> None:
+    content = _languages_book(
+        ["type", "name", "label::en", "label::Norsk bokmål (nb)"],
+        [["note", "n", "Welcome", None], ["geopoint", "b", "Where?", "Hvor?"]],
+        ["list_name", "name", "label::nb"],
+        [],
+    )
+    assert _problems(content) == [
+        "survey, rad 2: merknaden «n» mangler tekst (kolonnen «label::Norsk bokmål (nb)»).",
+        "survey, rad 3: spørsmålstypen «geopoint» støttes ikke.",
+    ]
+
+
+def test_duplicate_suffixed_column() -> None:
+    content = _languages_book(
+        ["type", "name", "label::nb", "label::nb"], [["text", "a", "A?", "A?"]], ["list_name", "name"], []
+    )
+    assert _problems(content) == [
+        "Arket «survey» har kolonnen «label::nb» to ganger. Fjern eller gi nytt navn til den ene."
+    ]
+
+
+@pytest.mark.parametrize(
+    "columns", [["type", "name"], ["type", "name", "hint::nb"], ["type", "name", "labels::nb"]]
+)
+def test_form_without_any_label_column_is_still_refused(columns: list[str]) -> None:
+    content = _languages_book(
+        columns, [["text", "a", *(["A?"] * (len(columns) - 2))]], ["list_name", "name"], []
+    )
+    assert _problems(content) == ["Arket «survey» mangler kolonnen «label»."]
+
+
+def test_import_page_tells_which_language_was_imported(world: Any) -> None:
+    client = client_for("forsker.nasjonal")
+    content = _languages_book(
+        ["type", "name", "label::en", "label::nb"],
+        [["select_one ja", "a", "Do you smoke?", "Røyker du?"]],
+        ["list_name", "name", "label::en", "label::nb"],
+        [["ja", "1", "Yes", "Ja"], ["ja", "2", "No", "Nei"]],
+    )
+    response = client.post(
+        reverse("surveys:xlsform_import"),
+        {"file": SimpleUploadedFile("sprak.xlsx", content), "kind": "national"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Skjemaet har tekster på flere språk (nb, en); importerte bokmål (nb)." in page
+    questionnaire = Questionnaire.objects.get(
+        owner__slug="nasjonalt-kompetansemiljo", title="Importert skjema"
+    )
+    question = engine.load_form(questionnaire.versions.get()).question("a")
+    assert question.text == "Røyker du?"
+    assert [o.label for o in question.options] == ["Ja", "Nei"]

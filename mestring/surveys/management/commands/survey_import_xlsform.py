@@ -46,13 +46,16 @@ class Command(BaseCommand):
         if owner is None:
             raise CommandError("Finner ingen nasjonal organisasjon som kan eie undersøkelsen (bruk --owner).")
         try:
-            spec, _form_id = xlsform.parse_xlsform(path.read_bytes())
+            imported = xlsform.read_xlsform(path.read_bytes())
         except xlsform.XLSFormError as exc:
             for problem in exc.problems:
                 self.stderr.write(problem)
             raise CommandError(
                 f"Skjemaet har {len(exc.problems)} problem(er); ingenting er importert."
             ) from None
+        spec = imported.spec
+        for notice in imported.notices:
+            self.stdout.write(notice)
         try:
             with transaction.atomic():
                 questionnaire = authoring.questionnaire_from_spec(
