@@ -1,6 +1,7 @@
 """The access log (append-only), the change log (who changed what, old → new) and retention reports.
 
-AccessLog is append-only at three levels:
+AccessLog (and AdminChange, through the same `AppendOnlyQuerySet` and `AppendOnlyRow`) is append-only
+at three levels:
 1. the app has no service, view or API that changes or deletes a row;
 2. `AccessLog.save()` refuses to update an existing row, `delete()` refuses, and the manager's
    queryset refuses `update()` and `delete()` (AppendOnlyError);
@@ -26,21 +27,45 @@ class AppendOnlyError(Exception):
     """Raised on any attempt to change or delete an access-log row through the ORM."""
 
 
-class AccessLogQuerySet(models.QuerySet["AccessLog"]):
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    """Refuses every bulk change; `refusal` names the log in the message."""
+
+    refusal = "This log is append-only"
+
     def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("The access log is append-only")
+        raise AppendOnlyError(self.refusal)
 
     def delete(self) -> NoReturn:  # type: ignore[override]
-        raise AppendOnlyError("The access log is append-only")
+        raise AppendOnlyError(self.refusal)
 
     def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
-        raise AppendOnlyError("The access log is append-only")
+        raise AppendOnlyError(self.refusal)
 
     def update_or_create(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
-        raise AppendOnlyError("The access log is append-only")
+        raise AppendOnlyError(self.refusal)
 
 
-class AccessLog(models.Model):
+class AppendOnlyRow:
+    """Model mixin: a row is inserted once, never updated or deleted through the ORM."""
+
+    refusal = "This log is append-only"
+    _state: Any
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding or kwargs.get("force_update"):
+            raise AppendOnlyError(self.refusal)
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)  # type: ignore[misc]
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError(self.refusal)
+
+
+class AccessLogQuerySet(AppendOnlyQuerySet):
+    refusal = "The access log is append-only"
+
+
+class AccessLog(AppendOnlyRow, models.Model):
     """One read of a person's data: who, through which membership, when, what, why, break-the-glass."""
 
     at = models.DateTimeField(_("tidspunkt"), default=timezone.now, db_index=True)
@@ -79,17 +104,10 @@ class AccessLog(models.Model):
         indexes = [models.Index(fields=["person", "at"])]
         verbose_name = _("tilgangslogg")
 
+    refusal = "The access log is append-only"
+
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.what}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding or kwargs.get("force_update"):
-            raise AppendOnlyError("The access log is append-only")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
-        raise AppendOnlyError("The access log is append-only")
 
     @property
     def role_label(self) -> str:
@@ -151,21 +169,11 @@ class RetentionRun(models.Model):
         return f"{self.ran_at:%Y-%m-%d %H:%M}"
 
 
-class AdminChangeQuerySet(models.QuerySet["AdminChange"]):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("The administration change log is append-only")
-
-    def delete(self) -> NoReturn:  # type: ignore[override]
-        raise AppendOnlyError("The administration change log is append-only")
-
-    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
-        raise AppendOnlyError("The administration change log is append-only")
-
-    def update_or_create(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
-        raise AppendOnlyError("The administration change log is append-only")
+class AdminChangeQuerySet(AppendOnlyQuerySet):
+    refusal = "The administration change log is append-only"
 
 
-class AdminChange(ChangeRecord):
+class AdminChange(AppendOnlyRow, ChangeRecord):
     """An administrative change that decides who may see what: a membership given, ended or reopened, a
     password link sent, a unit created, a cooperation member or steering-group seat added, a group set made.
 
@@ -215,14 +223,7 @@ class AdminChange(ChangeRecord):
         verbose_name_plural = _("endringer i administrasjon")
         indexes = [models.Index(fields=["organisation", "at"])]
 
+    refusal = "The administration change log is append-only"
+
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding or kwargs.get("force_update"):
-            raise AppendOnlyError("The administration change log is append-only")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
-        raise AppendOnlyError("The administration change log is append-only")
